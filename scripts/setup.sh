@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential cmake pkg-config python3-venv
-  libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev catch2 libpcre2-dev libcli11-dev)
+  libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev catch2 libpcre2-dev libcli11-dev libutf8proc-dev)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

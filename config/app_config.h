@@ -1,0 +1,35 @@
+#pragma once
+// AppConfig: every run-time setting, grouped as the layers that read them. Built once at start-up from
+// defaults < JSON file (--config) < EDGESERVE_* environment variables < command line, validated, and
+// read-only afterwards. The settings table (config/settings.cpp) is the one place a setting is declared:
+// its CLI flag, env variable, JSON key, kind, default and range all come from there.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgeserve {
+
+struct ServerConfig {
+  std::string log_level = "info";   // trace|debug|info|warn|error|off
+};
+
+struct EngineConfig {
+  std::string model;                 // HF folder or .gguf file; empty means the bundled default model
+};
+
+struct SchedulerConfig {
+  int64_t max_model_len = 0;         // 0: the model's own context length
+};
+
+struct CacheConfig {
+  int64_t block_size = 16;           // tokens per KV block
+};
+
+struct AppConfig {
+  ServerConfig server;
+  EngineConfig engine;
+  SchedulerConfig scheduler;
+  CacheConfig cache;
+};
+
+}  // namespace edgeserve

