@@ -1,6 +1,5 @@
 // Encode throughput of the tokenizer (printed, never asserted): 1 MB of mixed text (prose, code, CJK,
-// emoji) and a 1 MB single word, for the real Qwen3 and Llama-3.1 tokenizers in ../shared/models and, when
-// built with the GGUF glue, the SmolLM2 vocabulary of the bundled default model.
+// emoji) and a 1 MB single word, for the real Qwen3 and Llama-3.1 tokenizers in ../shared/models and the SmolLM2 vocabulary of the bundled default model.
 // Usage: bench_tokenizer [shared_dir]   (default: $EDGESERVE_SHARED_DIR or <source>/../shared)
 #include <chrono>
 #include <cstdio>
@@ -9,10 +8,8 @@
 #include <vector>
 
 #include "engine/tokenizer/tokenizer_json.h"
-#ifdef EDGESERVE_TOKENIZER_GGUF
 #include "engine/tokenizer/gguf_tokenizer.h"
 #include "tests/test_paths.h"
-#endif
 
 using namespace edgeserve;
 
@@ -78,7 +75,6 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       run_all(t.name, tokenizer);
     }
-#ifdef EDGESERVE_TOKENIZER_GGUF
     const std::string model = test::default_model_path();
     if (model.empty()) {
       std::printf("smollm2  skipped: default model GGUF not found\n");
@@ -90,7 +86,6 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       run_all("smollm2", tokenizer);
     }
-#endif
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
