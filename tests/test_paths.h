@@ -12,9 +12,17 @@ namespace edgeserve::test {
 
 inline std::string source_dir() { return EDGESERVE_SOURCE_DIR; }
 
+// EDGESERVE_SHARED_DIR, else the first `shared/` holding `models/` beside the checkout or beside one of its
+// ancestors (../shared for a checkout next to it, ../../shared for one a level deeper).
 inline std::string shared_dir() {
   if (const char* env = std::getenv("EDGESERVE_SHARED_DIR"); env != nullptr && *env != '\0') return env;
-  return source_dir() + "/../shared";
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::path dir = fs::path(source_dir()).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::is_directory(dir / "shared" / "models", ec)) return (dir / "shared").string();
+    if (dir == dir.root_path()) break;
+  }
+  return source_dir() + "/../shared";  // absent: tests that need it fail naming this path
 }
 
 inline std::string fixtures_dir() { return source_dir() + "/tests/fixtures"; }
