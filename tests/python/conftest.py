@@ -10,7 +10,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def edgeserve_bin() -> str:
-    path = os.environ.get("EDGESERVE_BIN", str(ROOT / "build" / "server" / "edgeserve"))
+    path = os.environ.get("EDGESERVE_BIN", str(ROOT / "build" / "edgeserve"))
     if not os.path.exists(path):
         pytest.fail(f"edgeserve binary not found at {path}: build first (make build)")
     return path
