@@ -1,9 +1,11 @@
 // Encode throughput of the tokenizer (printed, never asserted): 1 MB of mixed text (prose, code, CJK,
 // emoji) and a 1 MB single word, for the real Qwen3 and Llama-3.1 tokenizers in ../shared/models and the SmolLM2 vocabulary of the bundled default model.
-// Usage: bench_tokenizer [shared_dir]   (default: $EDGESERVE_SHARED_DIR or <source>/../shared)
+// Usage: bench_tokenizer [--dump DIR]   (tokenizers from tests/test_paths.h shared_dir(); --dump also writes the
+// three inputs to DIR so scripts/bench_tokenizer.sh can time HF `tokenizers` on the very same bytes)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -48,15 +50,20 @@ void bench(const char* name, const Tokenizer& tokenizer, const std::string& labe
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string shared = std::string(EDGESERVE_SOURCE_DIR) + "/../shared";
-  if (const char* env = std::getenv("EDGESERVE_SHARED_DIR"); env != nullptr && *env != '\0') shared = env;
-  if (argc > 1) shared = argv[1];
+  const std::string shared = test::shared_dir();
   const std::string mixed = mixed_text(1 << 20);
+  const std::string a_word(1 << 20, 'a');
   std::string random_word(1 << 20, 'a');
   uint32_t state = 42;
   for (char& c : random_word) {
     state = state * 1664525u + 1013904223u;
     c = static_cast<char>('a' + (state >> 24) % 26);
+  }
+  if (argc > 2 && std::string(argv[1]) == "--dump") {
+    const std::string dir = argv[2];
+    std::ofstream(dir + "/mixed.txt", std::ios::binary) << mixed;
+    std::ofstream(dir + "/a_word.txt", std::ios::binary) << a_word;
+    std::ofstream(dir + "/random_word.txt", std::ios::binary) << random_word;
   }
   const struct {
     const char* name;
@@ -64,7 +71,7 @@ int main(int argc, char** argv) {
   } tokenizers[] = {{"qwen3", "qwen3-tokenizer"}, {"llama3.1", "llama3.1-tokenizer"}};
   const auto run_all = [&](const char* name, const Tokenizer& tokenizer) {
     bench(name, tokenizer, "1 MB mixed text", mixed);
-    bench(name, tokenizer, "1 MB 'a' word", std::string(1 << 20, 'a'));
+    bench(name, tokenizer, "1 MB 'a' word", a_word);
     bench(name, tokenizer, "1 MB random-letter word", random_word);
   };
   try {
