@@ -66,19 +66,30 @@ std::vector<int32_t> get_token_ids(const json& j, std::string_view key, const st
   return ids;
 }
 
-std::optional<Llama3RopeScaling> parse_rope_scaling(const json& config, const std::string& source) {
-  auto it = config.find("rope_scaling");
-  if (it == config.end() || it->is_null()) return std::nullopt;
-  if (!it->is_object()) fail(source, "field 'rope_scaling' must be an object");
-  std::string type = it->value("rope_type", it->value("type", std::string()));
+// RoPE settings come in two spellings: transformers < 5 writes top-level `rope_theta` plus an optional
+// `rope_scaling` object; transformers >= 5 writes one `rope_parameters` object holding `rope_theta`,
+// `rope_type` and the scaling fields. Returns the object holding the scaling fields (or nullptr).
+const json* rope_object(const json& config, const std::string& source) {
+  for (const char* key : {"rope_parameters", "rope_scaling"}) {
+    auto it = config.find(key);
+    if (it == config.end() || it->is_null()) continue;
+    if (!it->is_object()) fail(source, "field '" + std::string(key) + "' must be an object");
+    return &*it;
+  }
+  return nullptr;
+}
+
+std::optional<Llama3RopeScaling> parse_rope_scaling(const json* rope, const std::string& source) {
+  if (rope == nullptr) return std::nullopt;
+  std::string type = rope->value("rope_type", rope->value("type", std::string("default")));
   if (type == "default") return std::nullopt;
   if (type != "llama3") fail(source, "unsupported rope_scaling type '" + type + "' (supported: llama3)");
   Llama3RopeScaling s;
-  s.factor = get_number(*it, "factor", source).value_or(s.factor);
-  s.low_freq_factor = get_number(*it, "low_freq_factor", source).value_or(s.low_freq_factor);
-  s.high_freq_factor = get_number(*it, "high_freq_factor", source).value_or(s.high_freq_factor);
+  s.factor = get_number(*rope, "factor", source).value_or(s.factor);
+  s.low_freq_factor = get_number(*rope, "low_freq_factor", source).value_or(s.low_freq_factor);
+  s.high_freq_factor = get_number(*rope, "high_freq_factor", source).value_or(s.high_freq_factor);
   s.original_max_position_embeddings =
-      get_int(*it, "original_max_position_embeddings", source).value_or(s.original_max_position_embeddings);
+      get_int(*rope, "original_max_position_embeddings", source).value_or(s.original_max_position_embeddings);
   return s;
 }
 
@@ -109,8 +120,10 @@ ModelConfig ModelConfig::from_hf_config(const json& config, const std::string& s
                    .value_or(c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0);
   c.max_position_embeddings = get_int(config, "max_position_embeddings", source).value_or(2048);
   c.rms_norm_eps = get_number(config, "rms_norm_eps", source).value_or(1e-6);
-  c.rope_theta = get_number(config, "rope_theta", source).value_or(10000.0);
-  c.rope_scaling = parse_rope_scaling(config, source);
+  const json* rope = rope_object(config, source);
+  c.rope_theta = get_number(config, "rope_theta", source)
+                     .value_or(rope ? get_number(*rope, "rope_theta", source).value_or(10000.0) : 10000.0);
+  c.rope_scaling = parse_rope_scaling(rope, source);
   c.tie_word_embeddings = get_bool(config, "tie_word_embeddings", source).value_or(false);
   c.qk_norm = c.architecture == Architecture::kQwen3;
   const bool default_bias = c.architecture == Architecture::kQwen2;

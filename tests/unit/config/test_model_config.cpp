@@ -110,3 +110,20 @@ TEST_CASE("model config: unsupported and inconsistent configs are clear errors",
   CHECK_THROWS_WITH(ModelConfig::from_gguf_metadata(json{{"general.architecture", "phi3"}}, 10, true, "m.gguf"),
                     Catch::Contains("m.gguf") && Catch::Contains("unsupported architecture phi3"));
 }
+
+TEST_CASE("model config: transformers 5 writes rope settings as rope_parameters", "[config][model_config]") {
+  // As transformers 5.24 saves a Llama-3 config (tests/fixtures/golden/*/config.json were written so).
+  json j = json::parse(R"({"model_type": "llama", "hidden_size": 64, "intermediate_size": 128,
+    "num_hidden_layers": 3, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 256,
+    "rope_parameters": {"factor": 8.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+      "original_max_position_embeddings": 64, "rope_theta": 500000.0, "rope_type": "llama3"}})");
+  ModelConfig c = ModelConfig::from_hf_config(j, "config.json");
+  CHECK(c.rope_theta == 500000.0);
+  REQUIRE(c.rope_scaling.has_value());
+  CHECK(c.rope_scaling->factor == 8.0);
+  CHECK(c.rope_scaling->original_max_position_embeddings == 64);
+  j["rope_parameters"] = {{"rope_theta", 1000000.0}, {"rope_type", "default"}};
+  c = ModelConfig::from_hf_config(j, "config.json");
+  CHECK(c.rope_theta == 1e6);
+  CHECK_FALSE(c.rope_scaling.has_value());
+}
