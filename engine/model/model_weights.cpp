@@ -127,7 +127,7 @@ ModelWeights map_model_weights(const ModelFiles& files) {
     l.down_proj = m.matrix(kDown, i, {hidden, ffn});
   }
   const bool permuted = files.format() == ModelFormat::kGguf && c.architecture == Architecture::kLlama;
-  w.rope_layout = permuted ? RopeLayout::kInterleaved : RopeLayout::kHalves;
+  w.rope_mode = permuted ? RopeMode::kInterleaved : RopeMode::kNeox;
   return w;
 }
 

@@ -5,14 +5,10 @@
 // Does not convert or copy anything; a backend prepares the views for its device.
 #include <vector>
 
+#include "engine/backend/rope.h"
 #include "engine/model_files.h"
 
 namespace edgeserve {
-
-// How q and k rotate. llama.cpp's converter permutes the q/k rows of *llama* GGUF models so that rotated pairs
-// are adjacent (GPT-J layout); Hugging Face checkpoints, and qwen2/qwen3 GGUFs, rotate the two halves of a head
-// (NeoX "rotate_half" layout).
-enum class RopeLayout { kHalves, kInterleaved };
 
 struct LayerWeights {
   const TensorView* attn_norm = nullptr;   // [hidden]
@@ -36,7 +32,7 @@ struct ModelWeights {
   std::vector<LayerWeights> layers;          // [num_hidden_layers]
   const TensorView* final_norm = nullptr;    // [hidden]
   const TensorView* lm_head = nullptr;       // [vocab, hidden]; == embed_tokens when tied
-  RopeLayout rope_layout = RopeLayout::kHalves;
+  RopeMode rope_mode = RopeMode::kNeox;     // kInterleaved for llama GGUFs (see engine/backend/rope.h)
 };
 
 // Finds and checks every weight. Throws LoadError "<file>: tensor 'x': expected shape [a, b], got [c, d]"

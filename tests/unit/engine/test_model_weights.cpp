@@ -23,7 +23,7 @@ TEST_CASE("model weights: Hugging Face names of every architecture", "[engine][m
     ModelWeights w = map_model_weights(files);
     const ModelConfig& c = files.config();
     REQUIRE(w.layers.size() == static_cast<size_t>(c.num_hidden_layers));
-    CHECK(w.rope_layout == RopeLayout::kHalves);
+    CHECK(w.rope_mode == RopeMode::kNeox);
     CHECK((w.lm_head == w.embed_tokens) == c.tie_word_embeddings);
     CHECK((w.layers[0].q_bias != nullptr) == c.attention_bias);
     CHECK((w.layers[0].q_norm != nullptr) == c.qk_norm);
@@ -38,7 +38,7 @@ TEST_CASE("model weights: llama.cpp GGUF names, interleaved rope for llama", "[e
   ModelFiles files = ModelFiles::open(path);
   ModelWeights w = map_model_weights(files);
   CHECK(w.layers.size() == 30);
-  CHECK(w.rope_layout == RopeLayout::kInterleaved);
+  CHECK(w.rope_mode == RopeMode::kInterleaved);
   CHECK(w.lm_head == w.embed_tokens);
   CHECK(w.embed_tokens->dtype == DType::Q8_0);
   CHECK(w.layers[0].q_proj->dtype == DType::Q4_1);
