@@ -15,10 +15,12 @@ struct ServerConfig {
 
 struct EngineConfig {
   std::string model;                 // HF folder or .gguf file; empty means the bundled default model
+  int64_t num_threads = 0;           // CPU threads; 0: the physical cores
 };
 
 struct SchedulerConfig {
   int64_t max_model_len = 0;         // 0: the model's own context length
+  int64_t max_num_batched_tokens = 512;  // tokens per step (a longer prompt is prefilled in chunks)
 };
 
 struct CacheConfig {

@@ -18,6 +18,11 @@ std::vector<Setting> make_settings() {
   s.push_back({"max_model_len", "Context length in tokens (0: the model's own)", SettingKind::kInt, 0,
                int64_t{1} << 24, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.scheduler.max_model_len = v; }});
+  s.push_back({"threads", "CPU threads (0: the physical cores)", SettingKind::kInt, 0, 1024, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.engine.num_threads = v; }});
+  s.push_back({"max_num_batched_tokens", "Tokens per engine step; longer prompts are prefilled in chunks",
+               SettingKind::kInt, 1, 1 << 20, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.scheduler.max_num_batched_tokens = v; }});
   s.push_back({"block_size", "Tokens per KV-cache block", SettingKind::kChoice, 0, 0, {"8", "16", "32", "64"},
                [](AppConfig& c, const std::string& v, int64_t) { c.cache.block_size = std::stoll(v); }});
   return s;

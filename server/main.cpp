@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/cli_options.h"
+#include "server/commands/generate_options.h"
 #include "server/commands/commands.h"
 #include "server/logging.h"
 #include "version.h"
@@ -29,6 +30,20 @@ int main(int argc, char** argv) {
   cli.add_to(*inspect, {"model", "max_model_len", "block_size"}, "model");
   inspect->add_flag("--json", inspect_options.json, "Print the description as JSON");
 
+  GenerateOptions generate_options;
+  CLI::App* generate = app.add_subcommand("generate", "Complete one prompt, streamed, then print tokens/s");
+  cli.add_to(*generate, {"model", "max_model_len", "threads", "max_num_batched_tokens"}, "model");
+  add_generate_options(*generate, generate_options);
+
+  BenchModelOptions bench_options;
+  CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
+  bench->require_subcommand(1);
+  CLI::App* bench_model = bench->add_subcommand("model", "Prefill (pp) and decode (tg) tokens/s of the engine alone");
+  cli.add_to(*bench_model, {"model", "threads", "max_num_batched_tokens"}, "model");
+  bench_model->add_option("-p,--n-prompt", bench_options.prompt_tokens, "Prompt tokens (pp)")->check(CLI::Range(0, 1 << 20));
+  bench_model->add_option("-n,--n-gen", bench_options.gen_tokens, "Generated tokens (tg)")->check(CLI::Range(0, 1 << 20));
+  bench_model->add_option("-r,--repetitions", bench_options.repetitions, "Repetitions")->check(CLI::Range(1, 1000));
+
   CLI11_PARSE(app, argc, argv);
 
   AppConfig config;
@@ -41,6 +56,8 @@ int main(int argc, char** argv) {
   setup_logging(config.server.log_level);
 
   if (*inspect) return run_inspect(config, inspect_options);
+  if (*generate) return run_generate(config, generate_options);
+  if (*bench_model) return run_bench_model(config, bench_options);
   std::cout << app.help();
   return 0;
 }

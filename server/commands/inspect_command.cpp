@@ -8,20 +8,13 @@
 
 #include "engine/model_info.h"
 #include "server/commands/commands.h"
-#include "server/default_model.h"
+#include "server/commands/model_loading.h"
 
 namespace edgeserve {
 
 int run_inspect(const AppConfig& config, const InspectOptions& options) {
-  std::string path = config.engine.model;
-  if (path.empty()) {
-    path = find_default_model();
-    if (path.empty()) {
-      spdlog::error("no MODEL given and the bundled default model was not found (run scripts/setup.sh)");
-      return 1;
-    }
-  }
   try {
+    const std::string path = resolve_model_path(config);
     const auto start = std::chrono::steady_clock::now();
     ModelFiles files = ModelFiles::open(path);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,0 +1,165 @@
+// AVX-512 (F, BW, VL, VNNI) dot kernels: two 32-element blocks per 512-bit register, integer products
+// with vpdpbusd (u8 x s8 -> i32, no int16 saturation step). Only this file's own functions are compiled
+// for AVX-512 (pragma below); kernels.cpp calls them only when cpu_supports(CpuIsa::Avx512).
+// BF16 weights are widened to F32 rather than fed to vdpbf16ps: that would round the activations to BF16
+// too, and a mat-vec is bound by reading the weights, not by the multiply.
+#include <immintrin.h>
+
+#include <cassert>
+
+#include "engine/backend/cpu/quant/blocks.h"
+#include "engine/backend/cpu/quant/dot_impl.h"
+#include "engine/backend/cpu/quant/fp16.h"
+
+// After the includes: inline functions from headers must stay baseline-ISA (see dot_avx2.cpp).
+#pragma GCC push_options
+// GCC 12's AVX-512 headers trip -Wuninitialized on their own _mm512_undefined_* placeholders
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
+
+namespace edgeserve::quant::detail {
+namespace {
+
+float half(uint16_t h) { return _cvtsh_ss(h); }
+
+// Lanes 0..7 get `lo`, lanes 8..15 get `hi`: the per-block scales of a two-block register.
+__m512 two_scales(float lo, float hi) { return _mm512_mask_blend_ps(0xff00, _mm512_set1_ps(lo), _mm512_set1_ps(hi)); }
+
+// Two 32-byte runs (two blocks' quants) in one register; `second` may be null for an odd last block.
+__m512i load_pair(const int8_t* first, const int8_t* second) {
+  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(first));
+  const __m256i hi = second ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(second)) : _mm256_setzero_si256();
+  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+// Two blocks of 16 packed nibbles -> [lo0 hi0 lo1 hi1] (16 bytes each), the element order of Q8_0.
+__m512i unpack_nibble_pair(const uint8_t* first, const uint8_t* second) {
+  const __m128i raw0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(first));
+  const __m128i raw1 = second ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(second)) : _mm_setzero_si128();
+  const __m512i raw = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(raw0, raw0)),
+                                         _mm256_set_m128i(raw1, raw1), 1);
+  const __m512i mask = _mm512_set1_epi8(0x0f);
+  const __m512i low = _mm512_and_si512(raw, mask);
+  const __m512i high = _mm512_and_si512(_mm512_srli_epi16(raw, 4), mask);
+  return _mm512_mask_blend_epi64(0xcc, low, high);  // 128-bit lanes 1 and 3 take the high nibbles
+}
+
+}  // namespace
+
+// Runs step(acc, b, has_second) over block pairs: two accumulators in the unrolled main loop (no
+// dependency between consecutive pairs, no tail checks), then the remaining pair or single block.
+template <typename Step>
+float over_block_pairs(int64_t num_blocks, Step step) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  int64_t b = 0;
+  for (; b + 4 <= num_blocks; b += 4) {
+    acc0 = step(acc0, b, true);
+    acc1 = step(acc1, b + 2, true);
+  }
+  for (; b < num_blocks; b += 2) acc0 = step(acc0, b, b + 1 < num_blocks);
+  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
+void vec_dot_q8_0_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  assert(n % kQK == 0);
+  const auto* w = static_cast<const BlockQ8_0*>(w_row);
+  const auto* a = static_cast<const BlockQ8_0*>(act);
+  *out = over_block_pairs(n / kQK, [w, a](__m512 acc, int64_t b, bool has_second) __attribute__((always_inline)) {
+    const __m512i qw = load_pair(w[b].qs, has_second ? w[b + 1].qs : nullptr);
+    const __m512i qa = load_pair(a[b].qs, has_second ? a[b + 1].qs : nullptr);
+    // vpdpbusd wants one unsigned side: |w| and a with w's sign (|-128| reads correctly as u8 128)
+    const __m512i sign_a = _mm512_mask_sub_epi8(qa, _mm512_movepi8_mask(qw), _mm512_setzero_si512(), qa);
+    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(qw), sign_a);
+    const float d0 = half(w[b].d) * half(a[b].d);
+    const float d1 = has_second ? half(w[b + 1].d) * half(a[b + 1].d) : 0.0f;
+    return _mm512_fmadd_ps(two_scales(d0, d1), _mm512_cvtepi32_ps(dot), acc);
+  });
+}
+
+void vec_dot_q4_0_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  assert(n % kQK == 0);
+  const auto* w = static_cast<const BlockQ4_0*>(w_row);
+  const auto* a = static_cast<const BlockQ8_0*>(act);
+  const __m512i ones = _mm512_set1_epi8(1);
+  *out = over_block_pairs(n / kQK, [w, a, ones](__m512 acc, int64_t b, bool has_second) __attribute__((always_inline)) {
+    const __m512i q = unpack_nibble_pair(w[b].qs, has_second ? w[b + 1].qs : nullptr);
+    const __m512i qa = load_pair(a[b].qs, has_second ? a[b + 1].qs : nullptr);
+    // sum((q - 8) * a) = sum(q * a) - 8 * sum(a), both exact in int32
+    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, qa);
+    const __m512i sum_a = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, qa);
+    const __m512i centered = _mm512_sub_epi32(dot, _mm512_slli_epi32(sum_a, 3));
+    const float d0 = half(w[b].d) * half(a[b].d);
+    const float d1 = has_second ? half(w[b + 1].d) * half(a[b + 1].d) : 0.0f;
+    return _mm512_fmadd_ps(two_scales(d0, d1), _mm512_cvtepi32_ps(centered), acc);
+  });
+}
+
+void vec_dot_q4_1_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  assert(n % kQK == 0);
+  const auto* w = static_cast<const BlockQ4_1*>(w_row);
+  const auto* a = static_cast<const BlockQ8_0*>(act);
+  const __m512i ones = _mm512_set1_epi8(1);
+  *out = over_block_pairs(n / kQK, [w, a, ones](__m512 acc, int64_t b, bool has_second) __attribute__((always_inline)) {
+    const __m512i q = unpack_nibble_pair(w[b].qs, has_second ? w[b + 1].qs : nullptr);
+    const __m512i qa = load_pair(a[b].qs, has_second ? a[b + 1].qs : nullptr);
+    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, qa);
+    const __m512i sum_a = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, qa);
+    const float da0 = half(a[b].d);
+    const float da1 = has_second ? half(a[b + 1].d) : 0.0f;
+    const float dw1 = has_second ? half(w[b + 1].d) : 0.0f;
+    const float mw1 = has_second ? half(w[b + 1].m) : 0.0f;
+    acc = _mm512_fmadd_ps(two_scales(half(w[b].d) * da0, dw1 * da1), _mm512_cvtepi32_ps(dot), acc);
+    return _mm512_fmadd_ps(two_scales(half(w[b].m) * da0, mw1 * da1), _mm512_cvtepi32_ps(sum_a), acc);
+  });
+}
+
+namespace {
+
+// Plain-float rows: 16 lanes x 4 accumulators, then one masked step for the n % 16 tail.
+template <typename LoadW>
+float dot_float_rows(int64_t n, const float* a, LoadW load_w) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  __m512 acc2 = _mm512_setzero_ps(), acc3 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    acc0 = _mm512_fmadd_ps(load_w(i, 0xffff), _mm512_loadu_ps(a + i), acc0);
+    acc1 = _mm512_fmadd_ps(load_w(i + 16, 0xffff), _mm512_loadu_ps(a + i + 16), acc1);
+    acc2 = _mm512_fmadd_ps(load_w(i + 32, 0xffff), _mm512_loadu_ps(a + i + 32), acc2);
+    acc3 = _mm512_fmadd_ps(load_w(i + 48, 0xffff), _mm512_loadu_ps(a + i + 48), acc3);
+  }
+  for (; i < n; i += 16) {
+    const __mmask16 mask = n - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (n - i)) - 1);
+    acc0 = _mm512_fmadd_ps(load_w(i, mask), _mm512_maskz_loadu_ps(mask, a + i), acc0);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+}
+
+}  // namespace
+
+void vec_dot_f32_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  const auto* w = static_cast<const float*>(w_row);
+  *out = dot_float_rows(n, static_cast<const float*>(act),
+                        [w](int64_t i, __mmask16 mask) { return _mm512_maskz_loadu_ps(mask, w + i); });
+}
+
+void vec_dot_f16_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  const auto* w = static_cast<const uint16_t*>(w_row);
+  *out = dot_float_rows(n, static_cast<const float*>(act), [w](int64_t i, __mmask16 mask) {
+    return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask, w + i));
+  });
+}
+
+void vec_dot_bf16_avx512(int64_t n, const void* w_row, const void* act, float* out) {
+  const auto* w = static_cast<const uint16_t*>(w_row);
+  *out = dot_float_rows(n, static_cast<const float*>(act), [w](int64_t i, __mmask16 mask) {
+    const __m512i wide = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, w + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+  });
+}
+
+}  // namespace edgeserve::quant::detail
+
+#pragma GCC diagnostic pop
+#pragma GCC pop_options

@@ -1,0 +1,53 @@
+#pragma once
+// The dot-product kernel family the CPU matmuls call, and its run-time selection by ISA level.
+// A kernel computes *out = dot(weight row, activation row) over n elements: quantized weights take
+// activations quantized per block (Q8_0 for the 32-element formats, Q8_K for K-quants, see
+// activation_dtype()); F32/F16/BF16 weights take F32 activations. Owns no memory; never allocates.
+#include <cstdint>
+#include <string_view>
+
+#include "engine/tensor.h"
+
+namespace edgeserve::quant {
+
+enum class CpuIsa { Scalar, Avx2, Avx512 };  // lowest to highest
+
+std::string_view cpu_isa_name(CpuIsa isa);
+// Whether this CPU (and OS) runs the kernels of `isa`: AVX2 needs AVX2+FMA+F16C; AVX-512 needs
+// F, BW, VL and VNNI.
+bool cpu_supports(CpuIsa isa);
+
+// n: elements, a multiple of the weight's block size. w_row, act: rows of n elements in their dtypes.
+using VecDotFn = void (*)(int64_t n, const void* w_row, const void* act, float* out);
+
+struct QuantKernels {
+  CpuIsa isa = CpuIsa::Scalar;
+  VecDotFn vec_dot_q8_0_q8 = nullptr;
+  VecDotFn vec_dot_q4_0_q8 = nullptr;
+  VecDotFn vec_dot_q4_1_q8 = nullptr;
+  VecDotFn vec_dot_q5_0_q8 = nullptr;
+  VecDotFn vec_dot_q5_1_q8 = nullptr;
+  VecDotFn vec_dot_q4_k_q8 = nullptr;  // activations Q8_K
+  VecDotFn vec_dot_q5_k_q8 = nullptr;  // activations Q8_K
+  VecDotFn vec_dot_q6_k_q8 = nullptr;  // activations Q8_K
+  VecDotFn vec_dot_f32 = nullptr;      // activations F32
+  VecDotFn vec_dot_f16 = nullptr;      // activations F32
+  VecDotFn vec_dot_bf16 = nullptr;     // activations F32
+
+  // The kernel for weights of `weight`; nullptr when the weight dtype has none.
+  VecDotFn vec_dot(DType weight) const;
+};
+
+// Q8_0 for Q4_0..Q8_0 weights, Q8_K for Q4_K/Q5_K/Q6_K, F32 for F32/F16/BF16. Throws
+// std::invalid_argument for a weight dtype without a kernel.
+DType activation_dtype(DType weight);
+// True when quant_kernels().vec_dot(weight) exists.
+bool has_vec_dot(DType weight);
+
+// The table for the highest level this CPU supports, or the level named by EDGESERVE_CPU_ISA
+// (scalar|avx2|avx512; capped at what the CPU supports, with a warning on stderr). Chosen once.
+const QuantKernels& quant_kernels();
+// The table of exactly `isa`. Throws std::runtime_error when the CPU does not support it.
+const QuantKernels& quant_kernels_for(CpuIsa isa);
+
+}  // namespace edgeserve::quant

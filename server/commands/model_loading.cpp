@@ -1,0 +1,27 @@
+#include "server/commands/model_loading.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "server/default_model.h"
+
+namespace edgeserve {
+
+std::string resolve_model_path(const AppConfig& config) {
+  if (!config.engine.model.empty()) return config.engine.model;
+  std::string path = find_default_model();
+  if (path.empty())
+    throw std::runtime_error("no MODEL given and the bundled default model was not found (run scripts/setup.sh)");
+  return path;
+}
+
+LoadedModel load_model(const AppConfig& config) {
+  const auto start = std::chrono::steady_clock::now();
+  LoadedModel model;
+  model.files = std::make_unique<ModelFiles>(ModelFiles::open(resolve_model_path(config)));
+  model.weights = std::make_unique<ModelWeights>(map_model_weights(*model.files));
+  model.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return model;
+}
+
+}  // namespace edgeserve

@@ -1,0 +1,23 @@
+#pragma once
+// The model a command runs: MODEL (or the bundled default) opened, validated and its weights mapped.
+#include <memory>
+#include <string>
+
+#include "config/app_config.h"
+#include "engine/model/model_weights.h"
+
+namespace edgeserve {
+
+struct LoadedModel {
+  std::unique_ptr<ModelFiles> files;      // owns the maps the weights point into
+  std::unique_ptr<ModelWeights> weights;  // views into *files
+  double load_seconds = 0;
+};
+
+// config.engine.model, or the bundled default model; throws std::runtime_error when neither exists.
+std::string resolve_model_path(const AppConfig& config);
+
+// Opens the model's files and maps its weights; throws with a message naming the file and the fault.
+LoadedModel load_model(const AppConfig& config);
+
+}  // namespace edgeserve
