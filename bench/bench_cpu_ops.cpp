@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "engine/backend/cpu/cpu_backend.h"
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/isa.h"
 
 using namespace edgeserve;
@@ -25,7 +25,7 @@ std::vector<uint8_t> random_bf16(size_t n, uint32_t seed) {
   std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
   std::vector<uint8_t> bytes(n * 2);
   for (size_t i = 0; i < n; ++i) {
-    const uint16_t h = cpu::f32_to_bf16(dist(rng));
+    const uint16_t h = quant::fp32_to_bf16(dist(rng));
     std::memcpy(bytes.data() + 2 * i, &h, 2);
   }
   return bytes;

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/linear_kernel.h"
 
 #if defined(__x86_64__)
@@ -36,7 +36,7 @@ struct LoadF16 {
   static inline float scalar(const uint8_t* p) {
     uint16_t h;
     std::memcpy(&h, p, 2);
-    return f16_to_f32(h);
+    return quant::fp16_to_fp32(h);
   }
 };
 struct LoadBF16 {
@@ -48,7 +48,7 @@ struct LoadBF16 {
   static inline float scalar(const uint8_t* p) {
     uint16_t h;
     std::memcpy(&h, p, 2);
-    return bf16_to_f32(h);
+    return quant::bf16_to_fp32(h);
   }
 };
 

@@ -7,7 +7,7 @@
 #include <cstring>
 
 #include "engine/backend/cpu/avx512_reduce.h"
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/linear_kernel.h"
 
 #if defined(__x86_64__)
@@ -205,7 +205,7 @@ void bf16_prepare(const float* x, int64_t in, int64_t token_begin, int64_t token
   const int64_t stride = padded_in(in);
   for (int64_t t = token_begin; t < token_end; ++t) {
     uint16_t* dst = static_cast<uint16_t*>(scratch) + t * stride;
-    for (int64_t k = 0; k < in; ++k) dst[k] = f32_to_bf16(x[t * in + k]);
+    for (int64_t k = 0; k < in; ++k) dst[k] = quant::fp32_to_bf16(x[t * in + k]);
     for (int64_t k = in; k < stride; ++k) dst[k] = 0;
   }
 }

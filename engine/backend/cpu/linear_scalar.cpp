@@ -2,7 +2,7 @@
 // Every SIMD kernel is tested against these; keep them plain.
 #include <cstring>
 
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/linear_kernel.h"
 
 namespace edgeserve::cpu {
@@ -23,13 +23,13 @@ template <>
 float weight_at<F16Tag>(const uint8_t* row, int64_t k) {
   uint16_t h;
   std::memcpy(&h, row + 2 * k, 2);
-  return f16_to_f32(h);
+  return quant::fp16_to_fp32(h);
 }
 template <>
 float weight_at<BF16Tag>(const uint8_t* row, int64_t k) {
   uint16_t h;
   std::memcpy(&h, row + 2 * k, 2);
-  return bf16_to_f32(h);
+  return quant::bf16_to_fp32(h);
 }
 
 template <class Element>

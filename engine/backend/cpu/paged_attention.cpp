@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "engine/backend/cpu/avx512_reduce.h"
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -23,7 +23,7 @@ namespace {
 // row_stride bytes apart (one token's K or V for all KV heads); `dtype` is F32 or F16.
 inline float load_kv(const uint8_t* row, DType dtype, int64_t d) {
   if (dtype == DType::F32) return reinterpret_cast<const float*>(row)[d];
-  return f16_to_f32(reinterpret_cast<const uint16_t*>(row)[d]);
+  return quant::fp16_to_fp32(reinterpret_cast<const uint16_t*>(row)[d]);
 }
 
 void score_block_scalar(const float* q, const uint8_t* k, size_t row_stride, int64_t n, int64_t hd, DType dtype,

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 
 namespace edgeserve::cpu {
 
@@ -18,7 +18,7 @@ void widen_row(const void* src, DType dtype, int64_t n, float* dst) {
       for (int64_t k = 0; k < n; ++k) {
         uint16_t h;
         std::memcpy(&h, p + 2 * k, 2);  // safetensors data may be unaligned
-        dst[k] = f16_to_f32(h);
+        dst[k] = quant::fp16_to_fp32(h);
       }
       return;
     }
@@ -27,7 +27,7 @@ void widen_row(const void* src, DType dtype, int64_t n, float* dst) {
       for (int64_t k = 0; k < n; ++k) {
         uint16_t h;
         std::memcpy(&h, p + 2 * k, 2);
-        dst[k] = bf16_to_f32(h);
+        dst[k] = quant::bf16_to_fp32(h);
       }
       return;
     }
@@ -42,7 +42,7 @@ void narrow_row(const float* src, DType dtype, int64_t n, void* dst) {
     return;
   }
   uint16_t* h = static_cast<uint16_t*>(dst);
-  for (int64_t k = 0; k < n; ++k) h[k] = f32_to_f16(src[k]);
+  for (int64_t k = 0; k < n; ++k) h[k] = quant::fp32_to_fp16(src[k]);
 }
 
 void rms_norm_row(const float* x, const float* weight, float eps, int64_t n, float* out) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/backend/backend.h"
-#include "engine/backend/cpu/half_convert.h"
+#include "engine/backend/cpu/quant/fp16.h"
 
 namespace edgeserve::test {
 
@@ -29,8 +29,8 @@ inline std::vector<uint8_t> encode(std::vector<float>& values, DType dtype) {
       std::memcpy(bytes.data() + 4 * i, &values[i], 4);
       continue;
     }
-    const uint16_t h = dtype == DType::F16 ? cpu::f32_to_f16(values[i]) : cpu::f32_to_bf16(values[i]);
-    values[i] = dtype == DType::F16 ? cpu::f16_to_f32(h) : cpu::bf16_to_f32(h);
+    const uint16_t h = dtype == DType::F16 ? quant::fp32_to_fp16(values[i]) : quant::fp32_to_bf16(values[i]);
+    values[i] = dtype == DType::F16 ? quant::fp16_to_fp32(h) : quant::bf16_to_fp32(h);
     std::memcpy(bytes.data() + 2 * i, &h, 2);
   }
   return bytes;
