@@ -16,6 +16,7 @@ struct ServerConfig {
 struct EngineConfig {
   std::string model;                 // HF folder or .gguf file; empty means the bundled default model
   int64_t num_threads = 0;           // CPU threads; 0: the physical cores
+  std::string dtype = "auto";        // weights: auto (as in the file) or converted at load (q8_0, q4_0, bf16, ...)
 };
 
 struct SchedulerConfig {

@@ -32,14 +32,14 @@ int main(int argc, char** argv) {
 
   GenerateOptions generate_options;
   CLI::App* generate = app.add_subcommand("generate", "Complete one prompt, streamed, then print tokens/s");
-  cli.add_to(*generate, {"model", "max_model_len", "threads", "max_num_batched_tokens"}, "model");
+  cli.add_to(*generate, {"model", "dtype", "max_model_len", "threads", "max_num_batched_tokens"}, "model");
   add_generate_options(*generate, generate_options);
 
   BenchModelOptions bench_options;
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   CLI::App* bench_model = bench->add_subcommand("model", "Prefill (pp) and decode (tg) tokens/s of the engine alone");
-  cli.add_to(*bench_model, {"model", "threads", "max_num_batched_tokens"}, "model");
+  cli.add_to(*bench_model, {"model", "dtype", "threads", "max_num_batched_tokens"}, "model");
   bench_model->add_option("-p,--n-prompt", bench_options.prompt_tokens, "Prompt tokens (pp)")->check(CLI::Range(0, 1 << 20));
   bench_model->add_option("-n,--n-gen", bench_options.gen_tokens, "Generated tokens (tg)")->check(CLI::Range(0, 1 << 20));
   bench_model->add_option("-r,--repetitions", bench_options.repetitions, "Repetitions")->check(CLI::Range(1, 1000));

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "server/default_model.h"
 
 namespace edgeserve {
@@ -20,6 +22,12 @@ LoadedModel load_model(const AppConfig& config) {
   LoadedModel model;
   model.files = std::make_unique<ModelFiles>(ModelFiles::open(resolve_model_path(config)));
   model.weights = std::make_unique<ModelWeights>(map_model_weights(*model.files));
+  model.converted = std::make_unique<ConvertedWeights>();
+  if (const std::optional<DType> target = parse_weight_dtype(config.engine.dtype)) {
+    const int64_t n = model.converted->convert(*model.weights, *target);
+    spdlog::info("converted {} matrices to {} at load ({} MiB)", n, dtype_name(*target),
+                 model.converted->num_bytes() >> 20);
+  }
   model.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
 }

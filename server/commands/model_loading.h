@@ -4,20 +4,22 @@
 #include <string>
 
 #include "config/app_config.h"
-#include "engine/model/model_weights.h"
+#include "engine/model/weight_conversion.h"
 
 namespace edgeserve {
 
 struct LoadedModel {
   std::unique_ptr<ModelFiles> files;      // owns the maps the weights point into
-  std::unique_ptr<ModelWeights> weights;  // views into *files
+  std::unique_ptr<ModelWeights> weights;  // views into *files (or into *converted)
+  std::unique_ptr<ConvertedWeights> converted;  // matrices converted by --dtype
   double load_seconds = 0;
 };
 
 // config.engine.model, or the bundled default model; throws std::runtime_error when neither exists.
 std::string resolve_model_path(const AppConfig& config);
 
-// Opens the model's files and maps its weights; throws with a message naming the file and the fault.
+// Opens the model's files, maps its weights and converts them to --dtype; throws with a message naming the
+// file and the fault.
 LoadedModel load_model(const AppConfig& config);
 
 }  // namespace edgeserve
