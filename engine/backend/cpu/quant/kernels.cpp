@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/backend/cpu/quant/dot_impl.h"
+#include "engine/backend/cpu/quant/dot_multi_impl.h"
 
 namespace edgeserve::quant {
 namespace {
@@ -26,6 +27,9 @@ QuantKernels make_scalar() {
   k.vec_dot_f32 = detail::vec_dot_f32_scalar;
   k.vec_dot_f16 = detail::vec_dot_f16_scalar;
   k.vec_dot_bf16 = detail::vec_dot_bf16_scalar;
+  k.vec_dot_x4_q8_0_q8 = detail::vec_dot_x4_q8_0_q8_scalar;
+  k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_scalar;
+  k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_scalar;
   return k;
 }
 
@@ -43,6 +47,9 @@ QuantKernels make_avx2() {
   k.vec_dot_f32 = detail::vec_dot_f32_avx2;
   k.vec_dot_f16 = detail::vec_dot_f16_avx2;
   k.vec_dot_bf16 = detail::vec_dot_bf16_avx2;
+  k.vec_dot_x4_q8_0_q8 = detail::vec_dot_x4_q8_0_q8_avx2;
+  k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_avx2;
+  k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_avx2;
   return k;
 }
 
@@ -55,6 +62,10 @@ QuantKernels make_avx512() {
   k.vec_dot_f32 = detail::vec_dot_f32_avx512;
   k.vec_dot_f16 = detail::vec_dot_f16_avx512;
   k.vec_dot_bf16 = detail::vec_dot_bf16_avx512;
+  k.vec_dot_x4_q8_0_q8 = detail::vec_dot_x4_q8_0_q8_avx512;
+  k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_avx512;
+  k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_avx512;
+  k.vec_dot_2x4_q8_0_q8 = detail::vec_dot_2x4_q8_0_q8_avx512;
   return k;
 }
 
@@ -132,6 +143,22 @@ VecDotFn QuantKernels::vec_dot(DType weight) const {
     case DType::F32: return vec_dot_f32;
     case DType::F16: return vec_dot_f16;
     case DType::BF16: return vec_dot_bf16;
+    default: return nullptr;
+  }
+}
+
+VecDotX4Fn QuantKernels::vec_dot_x4(DType weight) const {
+  switch (weight) {
+    case DType::Q8_0: return vec_dot_x4_q8_0_q8;
+    case DType::Q4_0: return vec_dot_x4_q4_0_q8;
+    case DType::Q4_1: return vec_dot_x4_q4_1_q8;
+    default: return nullptr;
+  }
+}
+
+VecDot2x4Fn QuantKernels::vec_dot_2x4(DType weight) const {
+  switch (weight) {
+    case DType::Q8_0: return vec_dot_2x4_q8_0_q8;
     default: return nullptr;
   }
 }

@@ -3,6 +3,7 @@
 // A kernel computes *out = dot(weight row, activation row) over n elements: quantized weights take
 // activations quantized per block (Q8_0 for the 32-element formats, Q8_K for K-quants, see
 // activation_dtype()); F32/F16/BF16 weights take F32 activations. Owns no memory; never allocates.
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -20,6 +21,18 @@ bool cpu_supports(CpuIsa isa);
 // n: elements, a multiple of the weight's block size. w_row, act: rows of n elements in their dtypes.
 using VecDotFn = void (*)(int64_t n, const void* w_row, const void* act, float* out);
 
+// Tokens per multi-token kernel call.
+inline constexpr int kMultiTokens = 4;
+// out[k * out_stride] = dot(w_row, activation row k) for k in [0, kMultiTokens), activation row k at
+// act0 + k * act_stride bytes. Unpacks each weight block once for all the tokens (prefill is bound by
+// that unpacking, not by memory); each result equals the same table's vec_dot on that token exactly.
+using VecDotX4Fn = void (*)(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
+                            size_t out_stride);
+// Two weight rows (w_row0, w_row0 + w_stride bytes) x kMultiTokens tokens: out[r + k * out_stride] for row
+// r in {0, 1} and token k; each activation block is also loaded once for both rows. Same exactness.
+using VecDot2x4Fn = void (*)(int64_t n, const void* w_row0, size_t w_stride, const void* act0, size_t act_stride,
+                             float* out, size_t out_stride);
+
 struct QuantKernels {
   CpuIsa isa = CpuIsa::Scalar;
   VecDotFn vec_dot_q8_0_q8 = nullptr;
@@ -33,9 +46,20 @@ struct QuantKernels {
   VecDotFn vec_dot_f32 = nullptr;      // activations F32
   VecDotFn vec_dot_f16 = nullptr;      // activations F32
   VecDotFn vec_dot_bf16 = nullptr;     // activations F32
+  // Multi-token kernels (activations Q8_0); other dtypes have none and go token by token.
+  VecDotX4Fn vec_dot_x4_q8_0_q8 = nullptr;
+  VecDotX4Fn vec_dot_x4_q4_0_q8 = nullptr;
+  VecDotX4Fn vec_dot_x4_q4_1_q8 = nullptr;
+  // Two-row multi-token kernel: AVX-512 Q8_0 only (elsewhere nullptr: callers use vec_dot_x4 per row;
+  // for the 4-bit formats two rows at once measured slower than one).
+  VecDot2x4Fn vec_dot_2x4_q8_0_q8 = nullptr;
 
   // The kernel for weights of `weight`; nullptr when the weight dtype has none.
   VecDotFn vec_dot(DType weight) const;
+  // The multi-token kernel for weights of `weight`; nullptr when the weight dtype has none.
+  VecDotX4Fn vec_dot_x4(DType weight) const;
+  // The two-row multi-token kernel for weights of `weight`; nullptr when this level has none.
+  VecDot2x4Fn vec_dot_2x4(DType weight) const;
 };
 
 // Q8_0 for Q4_0..Q8_0 weights, Q8_K for Q4_K/Q5_K/Q6_K, F32 for F32/F16/BF16. Throws
