@@ -16,18 +16,10 @@
 // TU's copy for every caller); everything below is internal or only reached through the dispatch table.
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#include "engine/backend/cpu/quant/simd_avx2_helpers.h"
 
 namespace edgeserve::quant::detail {
 namespace {
-
-float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-float half(uint16_t h) { return _cvtsh_ss(h); }
 
 // Signed x signed byte dot in 8 int32 lanes: maddubs needs one unsigned side, so move w's sign onto a.
 __m256i dot_i8(__m256i w, __m256i a) {
@@ -41,8 +33,6 @@ __m256i unpack_nibbles(const uint8_t* qs) {
   const __m128i mask = _mm_set1_epi8(0x0f);
   return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), mask), _mm_and_si128(raw, mask));
 }
-
-__m256i load32(const int8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
 // The 32 bits of a Q5 block's qh as 32 bytes, 0xff where bit j is set: byte j copies qh byte j/8 (each
 // 128-bit lane of the broadcast holds all four), then keeps only its own bit j%8.

@@ -13,18 +13,10 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,f16c")
+#include "engine/backend/cpu/quant/simd_avx2_helpers.h"
 
 namespace edgeserve::quant::detail {
 namespace {
-
-float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
-__m256i load32(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 // sum over 32 elements of q * a, times `scale`, in 8 int32 lanes (q unsigned <= 63, a in [-127, 127]).
 __m256i scaled_dot(__m256i q, __m256i a, int scale) {

@@ -20,29 +20,12 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
+#include "engine/backend/cpu/quant/simd_avx512_helpers.h"
 
 namespace edgeserve::quant::detail {
 namespace {
 
 constexpr int kT = kMultiTokens;
-
-__m512i load_pair(const int8_t* first, const int8_t* second) {
-  const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(first));
-  const __m256i hi = second ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(second)) : _mm256_setzero_si256();
-  return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-// Two blocks of 16 packed nibbles -> [lo0 hi0 lo1 hi1] (16 bytes each), the element order of Q8_0.
-__m512i unpack_nibble_pair(const uint8_t* first, const uint8_t* second) {
-  const __m128i raw0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(first));
-  const __m128i raw1 = second ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(second)) : _mm_setzero_si128();
-  const __m512i raw = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set_m128i(raw0, raw0)),
-                                         _mm256_set_m128i(raw1, raw1), 1);
-  const __m512i mask = _mm512_set1_epi8(0x0f);
-  const __m512i low = _mm512_and_si512(raw, mask);
-  const __m512i high = _mm512_and_si512(_mm512_srli_epi16(raw, 4), mask);
-  return _mm512_mask_blend_epi64(0xcc, low, high);  // 128-bit lanes 1 and 3 take the high nibbles
-}
 
 // [h0 x 8, h1 x 8] as floats (two_scales' lane layout in dot_avx512.cpp) from two f16 scales (h1 = 0 for
 // a missing second block). Products of two such vectors are, lane by lane, the float products the single-token
