@@ -1,5 +1,5 @@
-// SamplingParams validation and resolution against the model's generation defaults. Built into es_sampler
-// (the scheduler folder has no library yet); it needs only config/.
+// SamplingParams validation and resolution against the model's generation defaults (es_scheduler;
+// it needs only config/).
 #include "scheduler/sampling_params.h"
 
 #include <cmath>

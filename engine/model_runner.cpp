@@ -1,0 +1,65 @@
+#include "engine/model_runner.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace edgeserve {
+
+ModelRunner::ModelRunner(const ModelConfig& config, const ModelWeights& weights, Backend& backend,
+                         int64_t max_num_batched_tokens, int64_t max_num_seqs, const KvCacheSpec& kv_spec,
+                         int64_t num_kv_blocks, DType kv_dtype)
+    : decoder_(config, weights, backend, max_num_batched_tokens, max_num_seqs),
+      kv_cache_(backend, kv_spec, num_kv_blocks, kv_dtype),
+      vocab_size_(config.vocab_size),
+      logits_(static_cast<size_t>(max_num_seqs * config.vocab_size)) {}
+
+void ModelRunner::prepare(const SchedulerOutput& output, int32_t block_size, ForwardBatch& batch) {
+  batch.token_ids.clear();
+  batch.positions.clear();
+  batch.slot_mapping.clear();
+  batch.query_start.assign(1, 0);
+  batch.context_lens.clear();
+  batch.block_tables.clear();
+  batch.logits_rows.clear();
+  batch.sampling_seqs.clear();
+
+  int32_t max_blocks = 0;
+  for (const ScheduledSequence& s : output.scheduled) {
+    const int64_t context_len = s.num_computed_tokens + s.num_new_tokens;
+    max_blocks = std::max(max_blocks, static_cast<int32_t>((context_len + block_size - 1) / block_size));
+  }
+  batch.max_blocks_per_seq = max_blocks;
+  batch.block_tables.assign(output.scheduled.size() * static_cast<size_t>(max_blocks), 0);
+
+  for (size_t i = 0; i < output.scheduled.size(); ++i) {
+    const ScheduledSequence& s = output.scheduled[i];
+    const int64_t context_len = s.num_computed_tokens + s.num_new_tokens;
+    assert(s.num_new_tokens > 0 && context_len <= static_cast<int64_t>(s.token_ids.size()));
+    assert(static_cast<int64_t>(s.block_table.size()) * block_size >= context_len);
+    for (int64_t pos = s.num_computed_tokens; pos < context_len; ++pos) {
+      batch.token_ids.push_back(s.token_ids[static_cast<size_t>(pos)]);
+      batch.positions.push_back(static_cast<int32_t>(pos));
+      const int64_t block = s.block_table[static_cast<size_t>(pos / block_size)];
+      batch.slot_mapping.push_back(block * block_size + pos % block_size);
+    }
+    batch.query_start.push_back(static_cast<int32_t>(batch.token_ids.size()));
+    batch.context_lens.push_back(static_cast<int32_t>(context_len));
+    const int64_t num_blocks = (context_len + block_size - 1) / block_size;
+    std::copy_n(s.block_table.begin(), num_blocks,
+                batch.block_tables.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(max_blocks)));
+    if (s.samples) {
+      batch.logits_rows.push_back(static_cast<int32_t>(batch.token_ids.size()) - 1);
+      batch.sampling_seqs.push_back(static_cast<int32_t>(i));
+    }
+  }
+}
+
+std::span<float> ModelRunner::execute(const ForwardBatch& batch) {
+  assert(batch.num_tokens() > 0 && batch.num_tokens() <= decoder_.max_num_tokens());
+  assert(batch.logits_rows.size() * static_cast<size_t>(vocab_size_) <= logits_.size());
+  decoder_.forward(batch.token_ids, batch.attention_metadata(), kv_cache_.layers(), batch.logits_rows,
+                   logits_.data());
+  return std::span<float>(logits_).first(batch.logits_rows.size() * static_cast<size_t>(vocab_size_));
+}
+
+}  // namespace edgeserve

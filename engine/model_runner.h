@@ -1,0 +1,40 @@
+#pragma once
+// ModelRunner: turns a SchedulerOutput into one forward pass. prepare() is a pure function (unit-tested array
+// by array) that flattens the scheduled sequences into a ForwardBatch; execute() runs the Decoder over the
+// paged KV cache and returns the logits of the sampling rows. Owns the Decoder and the KV storage.
+// Engine thread only.
+#include <cstdint>
+#include <span>
+
+#include "engine/forward_batch.h"
+#include "engine/kv_cache.h"
+#include "engine/model/decoder.h"
+#include "scheduler/scheduler_output.h"
+
+namespace edgeserve {
+
+class ModelRunner {
+ public:
+  // Steps of up to `max_num_batched_tokens` tokens of which up to `max_num_seqs` sample.
+  ModelRunner(const ModelConfig& config, const ModelWeights& weights, Backend& backend,
+              int64_t max_num_batched_tokens, int64_t max_num_seqs, const KvCacheSpec& kv_spec,
+              int64_t num_kv_blocks, DType kv_dtype);
+
+  // Fills `batch` (cleared first) from `output`. Pure: depends on nothing else.
+  // Precondition: each scheduled block table covers num_computed_tokens + num_new_tokens slots.
+  static void prepare(const SchedulerOutput& output, int32_t block_size, ForwardBatch& batch);
+
+  // Runs the batch; returns logits [R, vocab] (row r for batch.logits_rows[r]), valid until the next call.
+  std::span<float> execute(const ForwardBatch& batch);
+
+  const KvCache& kv_cache() const { return kv_cache_; }
+  int64_t vocab_size() const { return vocab_size_; }
+
+ private:
+  Decoder decoder_;
+  KvCache kv_cache_;
+  int64_t vocab_size_;
+  std::vector<float> logits_;   // [max_num_seqs, vocab]
+};
+
+}  // namespace edgeserve
