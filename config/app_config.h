@@ -22,10 +22,14 @@ struct EngineConfig {
 struct SchedulerConfig {
   int64_t max_model_len = 0;         // 0: the model's own context length
   int64_t max_num_batched_tokens = 512;  // tokens per step (a longer prompt is prefilled in chunks)
+  int64_t max_num_seqs = 64;         // sequences running at once
 };
 
 struct CacheConfig {
   int64_t block_size = 16;           // tokens per KV block
+  int64_t kv_cache_memory = 0;       // bytes for K/V; 0: a quarter of RAM, at most 4 GiB
+  int64_t num_kv_blocks = 0;         // overrides kv_cache_memory when > 0
+  bool enable_prefix_caching = true; // reuse the KV of cached prompt prefixes
 };
 
 struct AppConfig {

@@ -26,6 +26,17 @@ std::vector<Setting> make_settings() {
   s.push_back({"max_num_batched_tokens", "Tokens per engine step; longer prompts are prefilled in chunks",
                SettingKind::kInt, 1, 1 << 20, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.scheduler.max_num_batched_tokens = v; }});
+  s.push_back({"max_num_seqs", "Sequences running at once (continuous batching)", SettingKind::kInt, 1, 4096, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.scheduler.max_num_seqs = v; }});
+  s.push_back({"kv_cache_memory", "Bytes of KV cache (0: a quarter of RAM, at most 4 GiB)", SettingKind::kInt, 0,
+               int64_t{1} << 42, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.cache.kv_cache_memory = v; }});
+  s.push_back({"num_kv_blocks", "KV cache blocks (overrides kv_cache_memory; 0: from the memory)", SettingKind::kInt,
+               0, int64_t{1} << 30, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.cache.num_kv_blocks = v; }});
+  s.push_back({"enable_prefix_caching", "Reuse the KV cache of prompt prefixes seen before", SettingKind::kChoice, 0,
+               0, {"true", "false"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.cache.enable_prefix_caching = v == "true"; }});
   s.push_back({"block_size", "Tokens per KV-cache block", SettingKind::kChoice, 0, 0, {"8", "16", "32", "64"},
                [](AppConfig& c, const std::string& v, int64_t) { c.cache.block_size = std::stoll(v); }});
   return s;

@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
 
   GenerateOptions generate_options;
   CLI::App* generate = app.add_subcommand("generate", "Complete one prompt, streamed, then print tokens/s");
-  cli.add_to(*generate, {"model", "dtype", "max_model_len", "threads", "max_num_batched_tokens"}, "model");
+  cli.add_to(*generate, {"model", "dtype", "max_model_len", "threads", "max_num_batched_tokens", "block_size"}, "model");
   add_generate_options(*generate, generate_options);
 
   BenchModelOptions bench_options;
@@ -43,6 +43,18 @@ int main(int argc, char** argv) {
   bench_model->add_option("-p,--n-prompt", bench_options.prompt_tokens, "Prompt tokens (pp)")->check(CLI::Range(0, 1 << 20));
   bench_model->add_option("-n,--n-gen", bench_options.gen_tokens, "Generated tokens (tg)")->check(CLI::Range(0, 1 << 20));
   bench_model->add_option("-r,--repetitions", bench_options.repetitions, "Repetitions")->check(CLI::Range(1, 1000));
+
+  BenchBatchOptions batch_options;
+  CLI::App* bench_batch =
+      bench->add_subcommand("batch", "Aggregate decode tokens/s of the batching engine at 1..N concurrent sequences");
+  cli.add_to(*bench_batch, {"model", "dtype", "threads", "max_num_batched_tokens", "block_size", "kv_cache_memory",
+                            "num_kv_blocks"}, "model");
+  bench_batch->add_option("--seqs", batch_options.num_seqs, "Concurrency levels")
+      ->delimiter(',')->check(CLI::Range(1, 4096));
+  bench_batch->add_option("-p,--n-prompt", batch_options.prompt_tokens, "Prompt tokens per sequence")
+      ->check(CLI::Range(1, 1 << 20));
+  bench_batch->add_option("-n,--n-gen", batch_options.gen_tokens, "Generated tokens per sequence")
+      ->check(CLI::Range(2, 1 << 20));
 
   CLI11_PARSE(app, argc, argv);
 
@@ -58,6 +70,7 @@ int main(int argc, char** argv) {
   if (*inspect) return run_inspect(config, inspect_options);
   if (*generate) return run_generate(config, generate_options);
   if (*bench_model) return run_bench_model(config, bench_options);
+  if (*bench_batch) return run_bench_batch(config, batch_options);
   std::cout << app.help();
   return 0;
 }

@@ -2,6 +2,7 @@
 // The subcommands of the edgeserve binary. Each returns the process exit status.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/app_config.h"
 #include "scheduler/sampling_params.h"
@@ -34,5 +35,13 @@ struct BenchModelOptions {
 };
 // `edgeserve bench model [MODEL]`: llama-bench-like prefill (pp) and decode (tg) tokens/s.
 int run_bench_model(const AppConfig& config, const BenchModelOptions& options);
+
+struct BenchBatchOptions {
+  std::vector<int64_t> num_seqs{1, 8, 32, 64};
+  int64_t prompt_tokens = 128;
+  int64_t gen_tokens = 64;
+};
+// `edgeserve bench batch [MODEL]`: aggregate decode tokens/s of the batching engine at several concurrencies.
+int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options);
 
 }  // namespace edgeserve

@@ -1,6 +1,6 @@
 // `edgeserve generate [MODEL] -p TEXT [--chat] [--max-tokens N] [sampling flags]`: one prompt from the command
 // line, streamed to stdout as it is decoded, then prefill and decode tokens/s on stderr. A debugging and
-// smoke-test tool on the same Decoder, Sampler and detokenizer the server uses.
+// smoke-test tool on the same LLMEngine (scheduler, paged KV cache, sampler) and detokenizer the server uses.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -9,7 +9,7 @@
 
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/sampler/sampler.h"
-#include "engine/sequence_runner.h"
+#include "engine/llm_engine.h"
 #include "engine/tokenizer/incremental_detokenizer.h"
 #include "server/commands/commands.h"
 #include "server/commands/model_loading.h"
@@ -49,44 +49,41 @@ int run_generate(const AppConfig& config, const GenerateOptions& options) {
       spdlog::error("--{}: {}", error->param, error->message);
       return 2;
     }
-    const SamplingParams params = options.sampling.resolved(mc.generation, mc.eos_token_ids);
-    const int64_t context = config.scheduler.max_model_len > 0 ? config.scheduler.max_model_len : mc.max_position_embeddings;
-    if (static_cast<int64_t>(prompt.size()) >= context) {
-      spdlog::error("the prompt has {} tokens; the context holds {}", prompt.size(), context);
-      return 2;
-    }
-    const int64_t max_new = std::min<int64_t>(params.max_tokens.value_or(context), context - static_cast<int64_t>(prompt.size()));
-
     cpu::CpuBackend backend(config.engine.num_threads);
     backend.set_dequantize_reference(options.dequantize_reference);
-    SequenceRunner runner(mc, *model.weights, backend, static_cast<int64_t>(prompt.size()) + max_new,
-                          config.scheduler.max_num_batched_tokens, DType::F16);
-    sampler::Sampler sampler(mc.vocab_size);
-    auto state = sampler::SequenceSamplingState::for_request(params, prompt);
+    EngineOptions engine_opts = engine_options(config);
+    engine_opts.max_num_seqs = 1;
+    // One sequence: the cache only needs its context (unless the settings say otherwise).
+    if (engine_opts.num_kv_blocks == 0 && engine_opts.kv_cache_memory == 0) {
+      const int64_t context = engine_opts.max_model_len > 0 ? engine_opts.max_model_len : mc.max_position_embeddings;
+      const int64_t wanted = static_cast<int64_t>(prompt.size()) + options.sampling.max_tokens.value_or(context);
+      engine_opts.num_kv_blocks = (std::min(wanted, context) + engine_opts.block_size - 1) / engine_opts.block_size;
+    }
+    LLMEngine engine(mc, *model.weights, backend, engine_opts, mc.eos_token_ids);
+    EngineRequest request{0, prompt, options.sampling};
+    if (auto rejection = engine.validate(request)) {
+      spdlog::error("{}{}", rejection->param.empty() ? "" : "--" + rejection->param + ": ", rejection->message);
+      return 2;
+    }
+    engine.add_request(std::move(request));
     IncrementalDetokenizer detokenizer(*files.tokenizer(), /*skip_special_tokens=*/true);
-    spdlog::info("{}: {} prompt tokens, {} threads, seed {}", files.path(), prompt.size(), backend.num_threads(), state.seed());
+    spdlog::info("{}: {} prompt tokens, {} threads", files.path(), prompt.size(), backend.num_threads());
 
-    const auto prefill_start = Clock::now();
-    std::span<float> logits = runner.append(prompt);
-    const double prefill_seconds = seconds_since(prefill_start);
-    const auto decode_start = Clock::now();
+    // The first token closes the prefill; the rest are decode steps.
+    const auto start = Clock::now();
+    double prefill_seconds = 0;
     int64_t num_generated = 0;
     const char* finish = "length";
-    while (num_generated < max_new) {
-      const int32_t token = sampler.sample(logits, params, state).token_id;
-      ++num_generated;
-      bool stop = false;
-      for (int32_t id : params.all_stop_token_ids) stop = stop || id == token;
-      if (stop) {
-        finish = "stop";
-        break;
+    while (engine.has_unfinished_requests()) {
+      for (const RequestOutput& o : engine.step()) {
+        if (!o.error.empty()) throw std::runtime_error(o.error);
+        if (o.token_id >= 0 && ++num_generated == 1) prefill_seconds = seconds_since(start);
+        if (o.finish_reason) finish = to_string(*o.finish_reason);
+        if (o.token_id >= 0 && o.finish_reason != FinishReason::kStop) std::cout << detokenizer.add(o.token_id) << std::flush;
       }
-      std::cout << detokenizer.add(token) << std::flush;
-      if (num_generated == max_new) break;
-      logits = runner.append(std::span<const int32_t>(&token, 1));
     }
     std::cout << detokenizer.flush() << std::endl;
-    const double decode_seconds = seconds_since(decode_start);
+    const double decode_seconds = seconds_since(start) - prefill_seconds;
     std::fprintf(stderr, "prefill: %zu tokens in %.3f s (%.1f tokens/s)\ndecode: %lld tokens in %.3f s (%.1f tokens/s), finish_reason %s\n",
                  prompt.size(), prefill_seconds, static_cast<double>(prompt.size()) / prefill_seconds,
                  static_cast<long long>(num_generated), decode_seconds,

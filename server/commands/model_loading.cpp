@@ -32,4 +32,16 @@ LoadedModel load_model(const AppConfig& config) {
   return model;
 }
 
+EngineOptions engine_options(const AppConfig& config) {
+  EngineOptions o;
+  o.max_model_len = config.scheduler.max_model_len;
+  o.max_num_seqs = config.scheduler.max_num_seqs;
+  o.max_num_batched_tokens = config.scheduler.max_num_batched_tokens;
+  o.block_size = config.cache.block_size;
+  o.kv_cache_memory = config.cache.kv_cache_memory;
+  o.num_kv_blocks = config.cache.num_kv_blocks;
+  o.enable_prefix_caching = config.cache.enable_prefix_caching;
+  return o;
+}
+
 }  // namespace edgeserve

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/app_config.h"
+#include "engine/llm_engine.h"
 #include "engine/model/weight_conversion.h"
 
 namespace edgeserve {
@@ -21,5 +22,9 @@ std::string resolve_model_path(const AppConfig& config);
 // Opens the model's files, maps its weights and converts them to --dtype; throws with a message naming the
 // file and the fault.
 LoadedModel load_model(const AppConfig& config);
+
+// The engine's batching and KV-cache options from the settings (max_model_len, max_num_seqs,
+// max_num_batched_tokens, block_size, kv_cache_memory, num_kv_blocks, enable_prefix_caching).
+EngineOptions engine_options(const AppConfig& config);
 
 }  // namespace edgeserve

@@ -46,3 +46,17 @@ def test_bench_model_prints_pp_and_tg(edgeserve_bin, default_model):
             if line.startswith("| pp") or line.startswith("| tg")}
     assert set(rows) == {"pp32", "tg8"} and all(v > 0 for v in rows.values())
     assert "peak RSS" in out.stdout
+
+
+def test_bench_batch_reports_every_concurrency_level(edgeserve_bin, default_model):
+    out = run(edgeserve_bin, "bench", "batch", default_model, "--seqs", "1,3", "-p", "8", "-n", "6")
+    assert out.returncode == 0, out.stderr
+    rows = [line.split("|")[1:-1] for line in out.stdout.splitlines() if line.startswith("| ") and "sequences" not in line]
+    assert [int(r[0]) for r in rows] == [1, 3]
+    assert all(float(r[1]) > 0 for r in rows)  # aggregate decode tokens/s measured at each level
+
+
+def test_generate_rejects_a_prompt_longer_than_the_context(edgeserve_bin, default_model):
+    out = run(edgeserve_bin, "generate", default_model, "-p", "word " * 64, "--max-model-len", "32")
+    assert out.returncode == 2
+    assert "maximum context length is 32 tokens" in out.stderr

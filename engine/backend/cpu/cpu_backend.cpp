@@ -1,5 +1,7 @@
 // CpuBackend: shape checks and thread splitting around the kernels in row_ops, linear_* and paged_attention.
 #include "engine/backend/cpu/cpu_backend.h"
+
+#include <sys/mman.h>
 #include "engine/backend/cpu/quant_linear.h"
 
 #include <algorithm>
@@ -52,13 +54,30 @@ DeviceBuffer CpuBackend::allocate(DType dtype, std::span<const int64_t> shape) {
   for (size_t i = 0; i < shape.size(); ++i) t.shape[i] = shape[i];
   const size_t nbytes = tensor_nbytes(dtype, shape);       // throws on negative / overflowing shapes
   const size_t rounded = std::max<size_t>(64, (nbytes + 63) / 64 * 64);
+  if (rounded >= kMapThreshold) {
+    // Large buffers (the KV cache) come straight from the kernel: zero pages that only become resident when
+    // written, so a generous KV budget costs memory only as blocks fill.
+    void* p = mmap(nullptr, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    t.data = p;
+    mapped_.emplace(p, rounded);
+    return DeviceBuffer(this, t);
+  }
   t.data = std::aligned_alloc(64, rounded);
   if (t.data == nullptr) throw std::bad_alloc();
   std::memset(t.data, 0, rounded);
   return DeviceBuffer(this, t);
 }
 
-void CpuBackend::free_memory(void* data) { std::free(data); }
+void CpuBackend::free_memory(void* data) {
+  const auto it = mapped_.find(data);
+  if (it == mapped_.end()) {
+    std::free(data);
+    return;
+  }
+  munmap(it->first, it->second);
+  mapped_.erase(it);
+}
 
 void CpuBackend::copy_to_device(const void* host, const DeviceTensor& dst) { std::memcpy(dst.data, host, dst.nbytes()); }
 void CpuBackend::copy_to_host(const DeviceTensor& src, void* host) { std::memcpy(host, src.data, src.nbytes()); }

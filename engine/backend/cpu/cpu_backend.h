@@ -1,10 +1,12 @@
 #pragma once
 // CpuBackend: the reference implementation of Backend, and the CPU fast path. Activations live in host
-// memory (64-byte aligned, zeroed), weights are used in place from the memory map (1-D weights: norms and
-// biases are widened to F32 once at prepare_weight). Ops check shapes (ES_CHECK), then split rows, output
+// memory (64-byte aligned, zeroed; buffers of 1 MiB and more are mmapped, so untouched KV pages cost
+// nothing), weights are used in place from the memory map (1-D weights: norms and biases are widened to F32
+// once at prepare_weight). Ops check shapes (ES_CHECK), then split rows, output
 // columns or (sequence, head) pairs over a persistent ThreadPool. Kernels follow the IsaLevel (isa.h).
 // Owns the pool and a scratch buffer that grows to the largest step and then stays (no allocation once warm).
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/backend/backend.h"
@@ -52,8 +54,11 @@ class CpuBackend final : public Backend {
   void* scratch(size_t nbytes);  // grows only; valid until the next call
   void linear_by_dequantizing(const DeviceTensor& x, const Weight& w, const Weight* bias, const DeviceTensor& y);
 
+  static constexpr size_t kMapThreshold = size_t{1} << 20;   // buffers this large are mmapped (lazy zero pages)
+
   ThreadPool pool_;
   std::vector<uint8_t> scratch_;
+  std::unordered_map<void*, size_t> mapped_;   // mmapped buffers and their sizes (engine thread only)
   bool dequantize_reference_ = false;
 };
 
