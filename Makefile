@@ -16,9 +16,9 @@ build: setup
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
-# Until the HTTP server lands, the main job inspects the default model.
+# Serves the bundled SmolLM2 GGUF on http://127.0.0.1:8000/v1 (Ctrl-C drains and stops).
 run: build
-	$(BUILD)/edgeserve inspect "$$(scripts/default_model.sh)"
+	$(BUILD)/edgeserve serve
 
 test: build
 	$(MAKE) test-cpp test-python
@@ -27,7 +27,7 @@ test-cpp:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-python:
-	EDGESERVE_BIN=$(abspath $(BUILD))/edgeserve .venv/bin/python -m pytest -q tests/python
+	EDGESERVE_BIN=$(abspath $(BUILD))/edgeserve .venv/bin/python -m pytest -q tests/python tests/e2e
 
 fuzz:
 	scripts/fuzz.sh

@@ -11,6 +11,16 @@ namespace edgeserve {
 
 struct ServerConfig {
   std::string log_level = "info";   // trace|debug|info|warn|error|off
+  std::string host = "127.0.0.1";
+  int64_t port = 8000;
+  std::string served_model_name;    // empty: the model's file or folder name
+  std::string api_key;              // comma-separated keys; empty: no authentication
+  std::string allowed_origins;      // comma-separated CORS origins ("*": any); empty: no CORS headers
+  int64_t max_queued = 128;         // choices admitted beyond max_num_seqs before 429
+  int64_t max_n = 8;                // largest n per request
+  int64_t max_request_bytes = 4 << 20;   // request body limit (413 beyond)
+  int64_t request_timeout = 30;     // seconds for a request's headers and body to arrive
+  int64_t drain_timeout = 30;       // seconds in-flight requests get after SIGTERM
 };
 
 struct EngineConfig {

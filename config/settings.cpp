@@ -12,6 +12,29 @@ std::vector<Setting> make_settings() {
   s.push_back({"log_level", "Log level", SettingKind::kChoice, 0, 0,
                {"trace", "debug", "info", "warn", "error", "off"},
                [](AppConfig& c, const std::string& v, int64_t) { c.server.log_level = v; }});
+  s.push_back({"host", "Address to listen on", SettingKind::kString, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.host = v; }});
+  s.push_back({"port", "Port to listen on", SettingKind::kInt, 0, 65535, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.server.port = v; }});
+  s.push_back({"served_model_name", "Model id in the API (default: the model's file or folder name)",
+               SettingKind::kString, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.served_model_name = v; }});
+  s.push_back({"api_key", "API keys clients must send as 'Authorization: Bearer KEY' (comma-separated)",
+               SettingKind::kString, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.api_key = v; }});
+  s.push_back({"allowed_origins", "CORS origins allowed to call the API (comma-separated, * for any)",
+               SettingKind::kString, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.allowed_origins = v; }});
+  s.push_back({"max_queued", "Choices admitted beyond max_num_seqs; more get 429 with Retry-After", SettingKind::kInt,
+               0, 1 << 16, {}, [](AppConfig& c, const std::string&, int64_t v) { c.server.max_queued = v; }});
+  s.push_back({"max_n", "Largest n (choices) a request may ask for", SettingKind::kInt, 1, 128, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.server.max_n = v; }});
+  s.push_back({"max_request_bytes", "Request body limit in bytes (413 beyond)", SettingKind::kInt, 1024,
+               int64_t{1} << 30, {}, [](AppConfig& c, const std::string&, int64_t v) { c.server.max_request_bytes = v; }});
+  s.push_back({"request_timeout", "Seconds for a request's headers and body to arrive", SettingKind::kInt, 1, 3600, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.server.request_timeout = v; }});
+  s.push_back({"drain_timeout", "Seconds in-flight requests get to finish after SIGTERM", SettingKind::kInt, 0, 3600,
+               {}, [](AppConfig& c, const std::string&, int64_t v) { c.server.drain_timeout = v; }});
   s.push_back({"model", "Model: a Hugging Face folder or a .gguf file (default: the bundled SmolLM2 GGUF)",
                SettingKind::kString, 0, 0, {},
                [](AppConfig& c, const std::string& v, int64_t) { c.engine.model = v; }});

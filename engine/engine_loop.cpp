@@ -10,10 +10,12 @@ EngineLoop::EngineLoop(LLMEngine& engine) : engine_(engine), stats_(engine.stats
 
 EngineLoop::~EngineLoop() { stop(); }
 
-std::variant<std::shared_ptr<RequestStream>, RequestRejection> EngineLoop::submit(EngineRequest request) {
+std::variant<std::shared_ptr<RequestStream>, RequestRejection> EngineLoop::submit(
+    EngineRequest request, std::shared_ptr<StreamNotifier> notifier) {
   if (auto rejection = engine_.validate(request)) return *rejection;
   request.request_id = next_request_id_.fetch_add(1);
-  auto stream = std::make_shared<RequestStream>(request.request_id);
+  if (!request.arrival_time) request.arrival_time = std::chrono::steady_clock::now();
+  auto stream = std::make_shared<RequestStream>(request.request_id, std::move(notifier));
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return RequestRejection{"", "the engine is shutting down", ""};

@@ -29,7 +29,9 @@ class EngineLoop {
 
   // Any thread. Validates the request (a rejection is the client's fault: a 4xx), assigns its request_id and
   // queues it; the stream receives its outputs.
-  std::variant<std::shared_ptr<RequestStream>, RequestRejection> submit(EngineRequest request);
+  // `notifier` (optional) is woken by every output of this request as well.
+  std::variant<std::shared_ptr<RequestStream>, RequestRejection> submit(
+      EngineRequest request, std::shared_ptr<StreamNotifier> notifier = nullptr);
   // Any thread. Ends the request (a client that left): its blocks are freed on the next loop turn and its
   // stream gets a final output with finish_reason abort. Unknown or finished ids are ignored.
   void abort(int64_t request_id);

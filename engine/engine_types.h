@@ -2,6 +2,7 @@
 // The engine's request-facing types: what a request asks for, why one is refused, what each step reports for
 // it, and the counters the server exposes. Plain data, shared by LLMEngine (engine thread) and EngineLoop
 // (the queues to the HTTP threads).
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@ struct EngineRequest {
   int64_t request_id = 0;
   std::vector<int32_t> prompt_token_ids;
   SamplingParams params;   // as the client sent them (resolved against the model's defaults on add)
+  // When the request arrived (EngineLoop::submit sets it); the queue time runs from here to first scheduling.
+  std::optional<std::chrono::steady_clock::time_point> arrival_time;
 };
 
 // A request the engine will not run: the OpenAI error's param, message and code (the server adds the status).
@@ -36,6 +39,7 @@ struct RequestOutput {
   int64_t num_prompt_tokens = 0;
   int64_t num_cached_tokens = 0;               // prompt tokens the prefix cache served
   int64_t num_output_tokens = 0;               // so far, this token included
+  double queue_seconds = 0;                    // from arrival to the first step that ran the request
 
   bool finished() const { return finish_reason.has_value(); }
 };

@@ -93,7 +93,7 @@ void LLMEngine::add_request(EngineRequest request) {
   if (params.max_tokens) max_num_tokens = std::min(max_num_tokens, num_prompt + *params.max_tokens);
   requests_.emplace(request.request_id,
                     RequestState{sampler::SequenceSamplingState::for_request(params, request.prompt_token_ids),
-                                 num_prompt});
+                                 num_prompt, request.arrival_time.value_or(std::chrono::steady_clock::now())});
   scheduler_.add_sequence(std::make_unique<Sequence>(request.request_id, std::move(request.prompt_token_ids),
                                                      std::move(params), max_num_tokens));
 }
@@ -107,6 +107,11 @@ std::vector<RequestOutput> LLMEngine::step() {
   const auto start = std::chrono::steady_clock::now();
   const SchedulerOutput out = scheduler_.schedule();
   if (out.empty()) return {};
+  for (const ScheduledSequence& s : out.scheduled) {
+    RequestState& state = requests_.at(s.seq_id);
+    if (state.queue_seconds < 0)
+      state.queue_seconds = std::chrono::duration<double>(start - state.arrival_time).count();
+  }
   ModelRunner::prepare(out, static_cast<int32_t>(options_.block_size), batch_);
   const std::span<float> logits = runner_.execute(batch_);
 
@@ -154,6 +159,7 @@ std::vector<RequestOutput> LLMEngine::step() {
     o.num_prompt_tokens = state.num_prompt_tokens;
     o.num_cached_tokens = u.num_cached_prompt_tokens;
     o.num_output_tokens = state.sampling.num_output_tokens();
+    o.queue_seconds = state.queue_seconds;
     outputs.push_back(std::move(o));
     if (u.finish_reason) requests_.erase(u.seq_id);
   }

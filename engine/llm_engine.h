@@ -3,6 +3,7 @@
 // schedule, prepare, forward, sample, update (ARCHITECTURE steps 4-9) -- and returns each request's news.
 // Owns the Scheduler, the ModelRunner (decoder + KV cache), the Sampler and each request's sampling state.
 // Engine thread only, except validate() which reads nothing that changes.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -54,6 +55,8 @@ class LLMEngine {
   struct RequestState {
     sampler::SequenceSamplingState sampling;
     int64_t num_prompt_tokens;
+    std::chrono::steady_clock::time_point arrival_time;
+    double queue_seconds = -1;   // set when first scheduled
   };
 
   const ModelConfig& config_;

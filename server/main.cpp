@@ -24,6 +24,13 @@ int main(int argc, char** argv) {
   cli.add_config_option(app);
   cli.add_to(app, {"log_level"});
 
+  CLI::App* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API (default: the bundled SmolLM2 GGUF)");
+  cli.add_to(*serve, {"model", "host", "port", "served_model_name", "api_key", "allowed_origins", "max_queued", "max_n",
+                      "max_request_bytes", "request_timeout", "drain_timeout", "dtype", "threads", "max_model_len",
+                      "max_num_seqs", "max_num_batched_tokens", "block_size", "kv_cache_memory", "num_kv_blocks",
+                      "enable_prefix_caching"},
+             "model");
+
   InspectOptions inspect_options;
   CLI::App* inspect = app.add_subcommand(
       "inspect", "Describe a model: architecture, sizes, tensor dtypes, tokenizer, chat template, memory needed");
@@ -67,6 +74,7 @@ int main(int argc, char** argv) {
   }
   setup_logging(config.server.log_level);
 
+  if (*serve) return run_serve(config);
   if (*inspect) return run_inspect(config, inspect_options);
   if (*generate) return run_generate(config, generate_options);
   if (*bench_model) return run_bench_model(config, bench_options);

@@ -12,6 +12,9 @@ namespace edgeserve {
 // `edgeserve --version`: version, build options, CPU features and visible GPUs.
 std::string version_report();
 
+// `edgeserve serve [MODEL]`: the OpenAI-compatible HTTP server.
+int run_serve(const AppConfig& config);
+
 struct InspectOptions {
   bool json = false;
 };

@@ -1,11 +1,11 @@
-"""Shared fixtures of the Python tests: the built binary and the bundled default model."""
+"""Shared fixtures of the Python tests (tests/python, tests/e2e): the built binary and the bundled default model."""
 import glob
 import os
 import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,53 @@
+#pragma once
+// ServingContext: what the HTTP handlers share once the model is loaded -- the model's tokenizer and prompt
+// builder, the engine thread's loop, metrics and the serving limits -- plus the admission count. Built by
+// `edgeserve serve`; handlers only read it (the atomics and the loop/metrics are thread-safe).
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/engine_loop.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "server/metrics.h"
+#include "server/prompt_builder.h"
+
+namespace edgeserve {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::string served_model_name;              // empty: the model file or folder name
+  std::vector<std::string> api_keys;          // empty: no authentication
+  std::vector<std::string> allowed_origins;   // CORS; "*" allows any
+  int64_t max_queued = 128;                   // choices admitted beyond max_num_seqs; more get 429
+  int64_t max_n = 8;                          // the largest n a request may ask for
+  int64_t max_body_bytes = 4 << 20;           // larger bodies get 413 before they are read
+  int read_timeout_seconds = 30;              // headers and body must arrive within this
+  int drain_timeout_seconds = 30;             // SIGTERM: in-flight requests get this long to finish
+};
+
+struct ServingContext {
+  const ServeOptions& options;
+  std::string model_name;
+  int64_t created = 0;                        // unix seconds when the model was loaded
+  const Tokenizer& tokenizer;
+  PromptBuilder prompts;
+  EngineLoop& loop;
+  Metrics& metrics;
+  int64_t max_model_len = 0;
+  int64_t vocab_size = 0;
+  int64_t max_admitted = 0;                   // choices in flight at most: max_num_seqs + max_queued
+  std::atomic<int64_t> admitted{0};           // choices in flight now
+
+  // Reserves `n` admission slots; false (nothing reserved) when the queue is full.
+  bool try_admit(int64_t n) {
+    int64_t current = admitted.load();
+    while (current + n <= max_admitted)
+      if (admitted.compare_exchange_weak(current, current + n)) return true;
+    return false;
+  }
+  void release(int64_t n) { admitted.fetch_sub(n); }
+};
+
+}  // namespace edgeserve
