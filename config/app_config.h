@@ -21,6 +21,9 @@ struct ServerConfig {
   int64_t max_request_bytes = 4 << 20;   // request body limit (413 beyond)
   int64_t request_timeout = 30;     // seconds for a request's headers and body to arrive
   int64_t drain_timeout = 30;       // seconds in-flight requests get after SIGTERM
+  bool default_enable_thinking = true;   // models with <think>: think unless the request switches it off
+  std::string reasoning_format = "separate";   // separate (reasoning_content) | inline (<think> in content)
+  int64_t max_thinking_tokens = 0;  // default thinking budget in tokens; 0: none
 };
 
 struct EngineConfig {

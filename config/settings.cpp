@@ -35,6 +35,15 @@ std::vector<Setting> make_settings() {
                [](AppConfig& c, const std::string&, int64_t v) { c.server.request_timeout = v; }});
   s.push_back({"drain_timeout", "Seconds in-flight requests get to finish after SIGTERM", SettingKind::kInt, 0, 3600,
                {}, [](AppConfig& c, const std::string&, int64_t v) { c.server.drain_timeout = v; }});
+  s.push_back({"default_enable_thinking", "Think by default on models with <think> tags (a request can switch it)",
+               SettingKind::kChoice, 0, 0, {"true", "false"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.default_enable_thinking = v == "true"; }});
+  s.push_back({"reasoning_format", "Where reasoning goes: separate (reasoning_content) or inline (<think> in content)",
+               SettingKind::kChoice, 0, 0, {"separate", "inline"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.server.reasoning_format = v; }});
+  s.push_back({"max_thinking_tokens", "Default thinking budget: </think> is forced after this many (0: none)",
+               SettingKind::kInt, 0, int64_t{1} << 24, {},
+               [](AppConfig& c, const std::string&, int64_t v) { c.server.max_thinking_tokens = v; }});
   s.push_back({"model", "Model: a Hugging Face folder or a .gguf file (default: the bundled SmolLM2 GGUF)",
                SettingKind::kString, 0, 0, {},
                [](AppConfig& c, const std::string& v, int64_t) { c.engine.model = v; }});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/sampler/sampler.h"
+#include "engine/thinking_budget.h"
 #include "scheduler/sampling_params.h"
 #include "scheduler/scheduler.h"
 
@@ -20,6 +21,8 @@ struct EngineRequest {
   SamplingParams params;   // as the client sent them (resolved against the model's defaults on add)
   // When the request arrived (EngineLoop::submit sets it); the queue time runs from here to first scheduling.
   std::optional<std::chrono::steady_clock::time_point> arrival_time;
+  // Reasoning cap (thinking_budget): </think> is forced after that many reasoning tokens.
+  std::optional<ThinkingBudgetSpec> thinking_budget;
 };
 
 // A request the engine will not run: the OpenAI error's param, message and code (the server adds the status).

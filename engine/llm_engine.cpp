@@ -91,9 +91,10 @@ void LLMEngine::add_request(EngineRequest request) {
   const auto num_prompt = static_cast<int64_t>(request.prompt_token_ids.size());
   int64_t max_num_tokens = max_model_len_;
   if (params.max_tokens) max_num_tokens = std::min(max_num_tokens, num_prompt + *params.max_tokens);
-  requests_.emplace(request.request_id,
-                    RequestState{sampler::SequenceSamplingState::for_request(params, request.prompt_token_ids),
-                                 num_prompt, request.arrival_time.value_or(std::chrono::steady_clock::now())});
+  RequestState state{sampler::SequenceSamplingState::for_request(params, request.prompt_token_ids), num_prompt,
+                     request.arrival_time.value_or(std::chrono::steady_clock::now())};
+  if (request.thinking_budget) state.thinking_budget.emplace(*request.thinking_budget);
+  requests_.emplace(request.request_id, std::move(state));
   scheduler_.add_sequence(std::make_unique<Sequence>(request.request_id, std::move(request.prompt_token_ids),
                                                      std::move(params), max_num_tokens));
 }
@@ -125,9 +126,12 @@ std::vector<RequestOutput> LLMEngine::step() {
     const ScheduledSequence& s = out.scheduled[static_cast<size_t>(batch_.sampling_seqs[r])];
     RequestState& state = requests_.at(s.seq_id);
     try {
+      sampler::SamplerHooks hooks;
+      if (state.thinking_budget) hooks.forced_token_id = state.thinking_budget->forced_token();
       results[r] = sampler_.sample(logits.subspan(r * vocab, vocab), scheduler_.find(s.seq_id)->params(),
-                                   state.sampling);
+                                   state.sampling, hooks);
       sampled_[r] = results[r].token_id;
+      if (state.thinking_budget) state.thinking_budget->observe(sampled_[r]);
     } catch (const std::exception& e) {
       RequestOutput failed;
       failed.request_id = s.seq_id;

@@ -57,6 +57,7 @@ class LLMEngine {
     int64_t num_prompt_tokens;
     std::chrono::steady_clock::time_point arrival_time;
     double queue_seconds = -1;   // set when first scheduled
+    std::optional<ThinkingBudget> thinking_budget;
   };
 
   const ModelConfig& config_;

@@ -7,8 +7,10 @@ tied embeddings, q/k norm, rope theta 1e6, rms eps 1e-6. Tensor names and metada
 converter writes them for `qwen3`. Every file holds the same weights (one seed per tensor name).
 
 Usage: .venv/bin/python scripts/make_bench_model.py [--out bench/models] [--types bf16,q8_0,q4_0]
-       [--shared ../shared]
+       [--shared ../shared] [--shape 0.6b|tiny]
 Writes <out>/qwen3-0.6b-shape-<type>.gguf. Norm weights are F32 (as llama.cpp keeps them).
+`--shape tiny` writes <out>/qwen3-tiny-<type>.gguf instead: the Qwen3 architecture and the full real vocabulary
+with 2 layers, hidden 64 (a few MB of BF16; what the end-to-end tests of thinking mode serve).
 """
 import argparse
 import json
@@ -19,7 +21,12 @@ import numpy as np
 from gguf import GGMLQuantizationType, GGUFWriter, TokenType
 from gguf.quants import quantize
 
-N_LAYERS, HIDDEN, FFN, N_HEADS, N_KV, HEAD_DIM, VOCAB = 28, 1024, 3072, 16, 8, 128, 151936
+SHAPES = {  # layers, hidden, intermediate, query heads, KV heads, head_dim
+    "0.6b": (28, 1024, 3072, 16, 8, 128),
+    "tiny": (2, 64, 128, 4, 2, 16),
+}
+N_LAYERS, HIDDEN, FFN, N_HEADS, N_KV, HEAD_DIM = SHAPES["0.6b"]
+VOCAB = 151936
 TYPES = {"bf16": GGMLQuantizationType.BF16, "q8_0": GGMLQuantizationType.Q8_0, "q4_0": GGMLQuantizationType.Q4_0}
 
 
@@ -111,10 +118,14 @@ def main() -> None:
     ap.add_argument("--out", default=os.path.join(root, "bench", "models"))
     ap.add_argument("--types", default="bf16,q8_0,q4_0")
     ap.add_argument("--shared", default=os.environ.get("EDGESERVE_SHARED_DIR", os.path.join(root, "..", "shared")))
+    ap.add_argument("--shape", choices=sorted(SHAPES), default="0.6b")
     args = ap.parse_args()
+    global N_LAYERS, HIDDEN, FFN, N_HEADS, N_KV, HEAD_DIM
+    N_LAYERS, HIDDEN, FFN, N_HEADS, N_KV, HEAD_DIM = SHAPES[args.shape]
     os.makedirs(args.out, exist_ok=True)
     for t in args.types.split(","):
-        path = os.path.join(args.out, f"qwen3-0.6b-shape-{t}.gguf")
+        stem = "qwen3-0.6b-shape" if args.shape == "0.6b" else f"qwen3-{args.shape}"
+        path = os.path.join(args.out, f"{stem}-{t}.gguf")
         write(path, TYPES[t], args.shared)
         print(f"wrote {path} ({os.path.getsize(path) / 2**20:.0f} MiB)")
 

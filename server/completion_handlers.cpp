@@ -9,6 +9,7 @@
 #include "server/openai/api_error.h"
 #include "server/openai/chat_request.h"
 #include "server/openai/completion_request.h"
+#include "server/thinking_options.h"
 
 namespace edgeserve {
 namespace {
@@ -35,11 +36,15 @@ struct Flow {
   bool stream = false;
   bool include_usage = false;
   bool want_logprobs = false;
+  bool include_reasoning = true;   // reasoning in the response at all
+  bool inline_format = false;      // reasoning inside content as <think>...</think>
+  std::vector<bool> think_open;    // inline streaming: a <think> was sent and not closed yet (per choice)
   int64_t n = 0;   // admission slots held (released when the flow ends)
   bool done = false;
   std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
   // Non-streaming: the whole answer per choice.
   std::vector<std::string> texts;
+  std::vector<std::string> reasonings;
   std::vector<nlohmann::json> logprobs;
   std::vector<std::optional<std::string>> finish_reasons;
 
@@ -63,17 +68,44 @@ std::optional<nlohmann::json> logprobs_field(const Flow& f, const nlohmann::json
   return nlohmann::json{{"tokens", tokens}, {"token_logprobs", lps}, {"top_logprobs", tops}, {"text_offset", nlohmann::json::array()}};
 }
 
+// The chat delta for one ChoiceDelta: reasoning as reasoning_content (+ the alias reasoning), or inline.
+nlohmann::json chat_delta(Flow& f, const ChoiceDelta& d) {
+  nlohmann::json delta = nlohmann::json::object();
+  const std::string reasoning = f.include_reasoning ? d.reasoning : std::string();
+  if (f.inline_format) {
+    bool open = f.think_open[static_cast<size_t>(d.index)];
+    std::string text;
+    if (!reasoning.empty()) {
+      if (!open) text += "<think>";
+      open = true;
+      text += reasoning;
+    }
+    if (open && (!d.text.empty() || d.finish_reason)) {
+      text += "</think>";
+      open = false;
+    }
+    f.think_open[static_cast<size_t>(d.index)] = open;
+    text += d.text;
+    if (!text.empty()) delta["content"] = text;
+    return delta;
+  }
+  if (!reasoning.empty()) {
+    delta["reasoning_content"] = reasoning;
+    delta["reasoning"] = reasoning;
+  }
+  if (!d.text.empty()) delta["content"] = d.text;
+  return delta;
+}
+
 std::string stream_events(Flow& f, const std::vector<ChoiceDelta>& deltas) {
   std::string out;
   for (const ChoiceDelta& d : deltas) {
     const nlohmann::json lp = logprobs_field(f, d.logprobs).value_or(nlohmann::json());
     if (f.chat) {
       if (d.first) out += sse_event(chat_chunk(f.header, d.index, {{"role", "assistant"}, {"content", ""}}, nullptr, std::nullopt));
-      if (!d.text.empty() || d.finish_reason) {
-        nlohmann::json delta = nlohmann::json::object();
-        if (!d.text.empty()) delta["content"] = d.text;
+      nlohmann::json delta = chat_delta(f, d);
+      if (!delta.empty() || d.finish_reason)
         out += sse_event(chat_chunk(f.header, d.index, std::move(delta), lp, d.finish_reason));
-      }
     } else if (!d.text.empty() || d.finish_reason) {
       out += sse_event(completion_chunk(f.header, d.index, d.text, lp, d.finish_reason));
     }
@@ -85,6 +117,7 @@ void collect(Flow& f, const std::vector<ChoiceDelta>& deltas) {
   for (const ChoiceDelta& d : deltas) {
     const auto i = static_cast<size_t>(d.index);
     f.texts[i] += d.text;
+    f.reasonings[i] += d.reasoning;
     for (const auto& e : d.logprobs) f.logprobs[i].push_back(e);
     if (d.finish_reason) f.finish_reasons[i] = d.finish_reason;
   }
@@ -96,7 +129,21 @@ nlohmann::json final_body(Flow& f) {
     nlohmann::json choice = {{"index", i}};
     const nlohmann::json lp = logprobs_field(f, f.logprobs[i]).value_or(nlohmann::json());
     if (f.chat) {
-      choice["message"] = {{"role", "assistant"}, {"content", f.texts[i]}, {"tool_calls", nlohmann::json::array()}};
+      const bool thought = f.session.saw_reasoning(static_cast<int64_t>(i));
+      const std::string& reasoning = f.reasonings[i];
+      nlohmann::json message = {{"role", "assistant"}};
+      if (f.inline_format) {
+        message["content"] = (f.include_reasoning && thought ? "<think>" + reasoning + "</think>" : "") + f.texts[i];
+      } else {
+        // Cut off inside thinking: all reasoning, content null.
+        message["content"] = f.texts[i].empty() && thought ? nlohmann::json() : nlohmann::json(f.texts[i]);
+        if (f.include_reasoning && thought) {
+          message["reasoning_content"] = reasoning;
+          message["reasoning"] = reasoning;
+        }
+      }
+      message["tool_calls"] = nlohmann::json::array();
+      choice["message"] = std::move(message);
       choice["logprobs"] = lp;
     } else {
       choice["text"] = f.texts[i];
@@ -170,8 +217,8 @@ void respond(std::shared_ptr<Flow> flow, httplib::Response& res) {
 }
 
 template <typename Parsed>
-bool admit_and_start(ServingContext& ctx, std::shared_ptr<Flow>& flow, const Parsed& p,
-                     std::vector<int32_t> prompt, httplib::Response& res) {
+bool admit_and_start(ServingContext& ctx, std::shared_ptr<Flow>& flow, const Parsed& p, GenerationRequest g,
+                     httplib::Response& res) {
   if (!ctx.try_admit(p.n)) {
     send_error(res, 429, "rate_limit_error", "the server is at capacity; retry shortly");
     return false;
@@ -181,9 +228,10 @@ bool admit_and_start(ServingContext& ctx, std::shared_ptr<Flow>& flow, const Par
   flow->include_usage = p.include_usage;
   flow->want_logprobs = p.sampling.logprobs;
   flow->texts.resize(static_cast<size_t>(p.n));
+  flow->reasonings.resize(static_cast<size_t>(p.n));
+  flow->think_open.assign(static_cast<size_t>(p.n), false);
   flow->logprobs.assign(static_cast<size_t>(p.n), nlohmann::json::array());
   flow->finish_reasons.resize(static_cast<size_t>(p.n));
-  GenerationRequest g{std::move(prompt), p.sampling, p.stop, p.n};
   if (auto rejection = flow->session.start(std::move(g))) {
     send_error(res, 400, "invalid_request_error", rejection->message,
                rejection->param.empty() ? std::nullopt : std::optional<std::string>(rejection->param),
@@ -207,27 +255,59 @@ void handle_chat_completions(ServingContext& ctx, const httplib::Request& req, h
   if (!ctx.prompts.has_chat_template())
     return send_error(res, 400, "invalid_request_error", "this model has no chat template; use /v1/completions",
                       "messages");
-  std::vector<int32_t> prompt;
+  const ThinkingDefaults defaults{ctx.reasoning.has_value(), ctx.options.default_enable_thinking,
+                                  ctx.options.reasoning_format_inline, ctx.options.max_thinking_tokens};
+  auto resolved = resolve_thinking(p.raw, p.chat_template_kwargs, defaults);
+  if (auto* e = std::get_if<openai::ApiError>(&resolved)) return send_api_error(res, *e);
+  const auto& thinking = std::get<ThinkingOptions>(resolved);
+  nlohmann::ordered_json kwargs = p.chat_template_kwargs;
+  if (thinking.enable_thinking) kwargs["enable_thinking"] = *thinking.enable_thinking;
+
+  GenerationRequest g;
   try {
-    prompt = ctx.prompts.chat_prompt(p.messages, nullptr, p.chat_template_kwargs, true);
+    g.prompt_token_ids = ctx.prompts.chat_prompt(p.messages, nullptr, kwargs, true);
   } catch (const std::exception& e) {
     return send_error(res, 400, "invalid_request_error", std::string("chat template: ") + e.what(), "messages");
   }
+  g.params = p.sampling;
+  g.stop = p.stop;
+  g.n = p.n;
+  g.reasoning = ctx.reasoning;
+  if (ctx.reasoning && thinking.enable_thinking == false) {
+    // Qwen's recommended sampling without thinking, where the request leaves it open (generation_config
+    // carries the thinking-mode values).
+    if (!g.params.temperature) g.params.temperature = 0.7;
+    if (!g.params.top_p) g.params.top_p = 0.8;
+    if (!g.params.top_k) g.params.top_k = 20;
+    if (!g.params.min_p) g.params.min_p = 0.0;
+  }
+  if (ctx.reasoning && thinking.budget && thinking.enable_thinking != false && ctx.newline_token >= 0) {
+    const bool inside = prompt_think_state(ctx.tokenizer, *ctx.reasoning, g.prompt_token_ids) ==
+                        ctx.reasoning->think_start;
+    g.thinking_budget = ThinkingBudgetSpec{ctx.reasoning->think_start, ctx.reasoning->think_end, ctx.newline_token,
+                                           *thinking.budget, inside};
+  }
   auto flow = std::make_shared<Flow>(ctx, true);
   flow->header = {make_response_id("chatcmpl-"), unix_now(), ctx.model_name};
-  if (admit_and_start(ctx, flow, p, std::move(prompt), res)) respond(flow, res);
+  flow->include_reasoning = thinking.include_reasoning;
+  flow->inline_format = thinking.inline_format;
+  if (admit_and_start(ctx, flow, p, std::move(g), res)) respond(flow, res);
 }
 
 void handle_completions(ServingContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto parsed = openai::parse_completion_request(req.body, {ctx.vocab_size, ctx.options.max_n});
   if (auto* e = std::get_if<openai::ApiError>(&parsed)) return send_api_error(res, *e);
   const auto& p = std::get<openai::CompletionRequest>(parsed);
-  std::vector<int32_t> prompt = std::holds_alternative<std::string>(p.prompt)
-                                    ? ctx.prompts.text_prompt(std::get<std::string>(p.prompt))
-                                    : std::get<std::vector<int32_t>>(p.prompt);
+  GenerationRequest g;
+  g.prompt_token_ids = std::holds_alternative<std::string>(p.prompt)
+                           ? ctx.prompts.text_prompt(std::get<std::string>(p.prompt))
+                           : std::get<std::vector<int32_t>>(p.prompt);
+  g.params = p.sampling;
+  g.stop = p.stop;
+  g.n = p.n;
   auto flow = std::make_shared<Flow>(ctx, false);
   flow->header = {make_response_id("cmpl-"), unix_now(), ctx.model_name};
-  if (admit_and_start(ctx, flow, p, std::move(prompt), res)) respond(flow, res);
+  if (admit_and_start(ctx, flow, p, std::move(g), res)) respond(flow, res);
 }
 
 }  // namespace edgeserve

@@ -15,7 +15,7 @@ std::optional<RequestRejection> GenerationSession::start(GenerationRequest reque
   num_prompt_tokens_ = static_cast<int64_t>(request.prompt_token_ids.size());
   choices_.resize(static_cast<size_t>(request.n));
   for (int64_t i = 0; i < request.n; ++i) {
-    EngineRequest r{0, request.prompt_token_ids, request.params, start_time_};
+    EngineRequest r{0, request.prompt_token_ids, request.params, start_time_, request.thinking_budget};
     // n choices with one seed must still differ: choice i draws from seed + i.
     if (r.params.seed && i > 0) r.params.seed = *r.params.seed + static_cast<uint64_t>(i);
     auto submitted = loop_.submit(std::move(r), notifier_);
@@ -26,7 +26,7 @@ std::optional<RequestRejection> GenerationSession::start(GenerationRequest reque
     }
     Choice& c = choices_[static_cast<size_t>(i)];
     c.stream = std::get<std::shared_ptr<RequestStream>>(submitted);
-    c.detokenizer = std::make_unique<IncrementalDetokenizer>(tokenizer_, /*skip_special_tokens=*/true);
+    c.parser = std::make_unique<ReasoningParser>(tokenizer_, request.reasoning, request.prompt_token_ids);
     c.stops = std::make_unique<StopStringMatcher>(request.stop);
   }
   return std::nullopt;
@@ -49,7 +49,10 @@ UsageCounts GenerationSession::usage() const {
   UsageCounts u;
   u.prompt_tokens = num_prompt_tokens_;
   u.cached_tokens = num_cached_tokens_;
-  for (const Choice& c : choices_) u.completion_tokens += c.num_output_tokens;
+  for (const Choice& c : choices_) {
+    u.completion_tokens += c.num_output_tokens;
+    if (c.parser) u.reasoning_tokens += c.parser->num_reasoning_tokens();
+  }
   return u;
 }
 
@@ -92,13 +95,19 @@ void GenerationSession::process(Choice& c, int64_t index, const RequestOutput& o
     c.num_output_tokens = o.num_output_tokens;
     if (want_logprobs_) c.pending_logprobs.push_back(chat_logprob_entry(tokenizer_, o.sample));
     // The token that ends the sequence on a stop id is not text (eos, or a stop_token_ids entry).
-    if (o.finish_reason != FinishReason::kStop) d.text = c.stops->add(c.detokenizer->add(o.token_id));
+    if (o.finish_reason != FinishReason::kStop) {
+      ReasoningDelta r = c.parser->add(o.token_id);
+      d.reasoning = std::move(r.reasoning);
+      d.text = c.stops->add(r.content);
+    }
   }
   if (c.stops->stopped()) {
     d.finish_reason = "stop";
     if (!o.finished()) loop_.abort(c.stream->request_id());
   } else if (o.finished()) {
-    d.text += c.stops->add(c.detokenizer->flush());
+    ReasoningDelta r = c.parser->flush();
+    d.reasoning += r.reasoning;
+    d.text += c.stops->add(r.content);
     d.text += c.stops->flush();
     d.finish_reason = o.finish_reason == FinishReason::kLength ? "length" : "stop";
   }
@@ -108,8 +117,9 @@ void GenerationSession::process(Choice& c, int64_t index, const RequestOutput& o
     if (finished()) metrics_.observe_e2e_latency(std::chrono::duration<double>(now - start_time_).count());
   }
   // Logprobs travel with the text they produced; held-back tokens wait for it.
-  if (!d.text.empty() || d.finish_reason) d.logprobs = std::exchange(c.pending_logprobs, nlohmann::json::array());
-  if (d.first || !d.text.empty() || d.finish_reason || !d.logprobs.empty()) deltas.push_back(std::move(d));
+  if (!d.text.empty() || !d.reasoning.empty() || d.finish_reason) d.logprobs = std::exchange(c.pending_logprobs, nlohmann::json::array());
+  if (d.first || !d.text.empty() || !d.reasoning.empty() || d.finish_reason || !d.logprobs.empty())
+    deltas.push_back(std::move(d));
 }
 
 }  // namespace edgeserve

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/engine_loop.h"
-#include "engine/tokenizer/incremental_detokenizer.h"
 #include "server/metrics.h"
+#include "server/parsers/reasoning_parser.h"
 #include "server/response_builder.h"
 #include "server/stop_string_matcher.h"
 
@@ -24,15 +24,18 @@ namespace edgeserve {
 struct GenerationRequest {
   std::vector<int32_t> prompt_token_ids;
   SamplingParams params;
-  std::vector<std::string> stop;
+  std::vector<std::string> stop;             // applied to the content (never to the reasoning)
   int64_t n = 1;
+  std::optional<ReasoningTokens> reasoning;  // split <think> blocks off the content (models that have them)
+  std::optional<ThinkingBudgetSpec> thinking_budget;
 };
 
 // News for one choice from one poll().
 struct ChoiceDelta {
   int64_t index = 0;
   bool first = false;                      // the choice's first news: send the role
-  std::string text;                        // may be empty
+  std::string text;                        // content; may be empty
+  std::string reasoning;                   // reasoning text (think block); may be empty
   nlohmann::json logprobs = nlohmann::json::array();   // chat logprob entries of the tokens behind `text`
   std::optional<std::string> finish_reason;            // "stop" or "length" on the choice's last delta
 };
@@ -56,11 +59,13 @@ class GenerationSession {
   // The client left: abort every unfinished choice (their KV blocks are freed on the next engine turn).
   void abort();
   UsageCounts usage() const;
+  // Whether choice `index` produced a think block (then empty content is reported as null).
+  bool saw_reasoning(int64_t index) const { return choices_[static_cast<size_t>(index)].parser->saw_reasoning(); }
 
  private:
   struct Choice {
     std::shared_ptr<RequestStream> stream;
-    std::unique_ptr<IncrementalDetokenizer> detokenizer;
+    std::unique_ptr<ReasoningParser> parser;
     std::unique_ptr<StopStringMatcher> stops;
     bool seen = false;
     bool finished = false;

@@ -3,6 +3,7 @@
 #include "server/completion_handlers.h"
 #include "server/http_server.h"
 #include "server/openai/chat_request.h"
+#include "server/thinking_options.h"
 #include "version.h"
 
 namespace edgeserve {
@@ -33,8 +34,18 @@ void handle_tokenize(ServingContext& ctx, const httplib::Request& req, httplib::
     if (!ctx.prompts.has_chat_template())
       return send_error(res, 400, "invalid_request_error", "this model has no chat template", "messages");
     const auto add_gen = body.value("add_generation_prompt", true);
+    // The same thinking switches as a chat request, so the ids are the prompt that request would run.
+    const ThinkingDefaults defaults{ctx.reasoning.has_value(), ctx.options.default_enable_thinking,
+                                    ctx.options.reasoning_format_inline, ctx.options.max_thinking_tokens};
+    auto thinking = resolve_thinking(p.raw, p.chat_template_kwargs, defaults);
+    if (auto* e = std::get_if<openai::ApiError>(&thinking)) {
+      res.status = e->status;
+      return send_json(res, e->to_json());
+    }
+    nlohmann::ordered_json kwargs = p.chat_template_kwargs;
+    if (auto on = std::get<ThinkingOptions>(thinking).enable_thinking) kwargs["enable_thinking"] = *on;
     try {
-      ids = ctx.prompts.chat_prompt(p.messages, nullptr, p.chat_template_kwargs, add_gen);
+      ids = ctx.prompts.chat_prompt(p.messages, nullptr, kwargs, add_gen);
     } catch (const std::exception& e) {
       return send_error(res, 400, "invalid_request_error", std::string("chat template: ") + e.what(), "messages");
     }

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/bench/bench_serve_command.h"
 #include "server/cli_options.h"
 #include "server/commands/generate_options.h"
 #include "server/commands/commands.h"
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
 
   CLI::App* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API (default: the bundled SmolLM2 GGUF)");
   cli.add_to(*serve, {"model", "host", "port", "served_model_name", "api_key", "allowed_origins", "max_queued", "max_n",
-                      "max_request_bytes", "request_timeout", "drain_timeout", "dtype", "threads", "max_model_len",
+                      "max_request_bytes", "request_timeout", "drain_timeout", "default_enable_thinking",
+                      "reasoning_format", "max_thinking_tokens", "dtype", "threads", "max_model_len",
                       "max_num_seqs", "max_num_batched_tokens", "block_size", "kv_cache_memory", "num_kv_blocks",
                       "enable_prefix_caching"},
              "model");
@@ -63,6 +65,11 @@ int main(int argc, char** argv) {
   bench_batch->add_option("-n,--n-gen", batch_options.gen_tokens, "Generated tokens per sequence")
       ->check(CLI::Range(2, 1 << 20));
 
+  BenchServeOptions bench_serve_options;
+  CLI::App* bench_serve = bench->add_subcommand(
+      "serve", "Load-test any OpenAI-compatible server: TTFT, TPOT, ITL, E2EL, throughput (vLLM definitions)");
+  add_bench_serve_options(*bench_serve, bench_serve_options);
+
   CLI11_PARSE(app, argc, argv);
 
   AppConfig config;
@@ -79,6 +86,7 @@ int main(int argc, char** argv) {
   if (*generate) return run_generate(config, generate_options);
   if (*bench_model) return run_bench_model(config, bench_options);
   if (*bench_batch) return run_bench_batch(config, batch_options);
+  if (*bench_serve) return run_bench_serve(bench_serve_options);
   std::cout << app.help();
   return 0;
 }

@@ -24,6 +24,7 @@ struct UsageCounts {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   int64_t cached_tokens = 0;
+  int64_t reasoning_tokens = 0;
 };
 
 // A random id with the given prefix ("chatcmpl-" + 24 hex digits).

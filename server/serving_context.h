@@ -4,12 +4,14 @@
 // `edgeserve serve`; handlers only read it (the atomics and the loop/metrics are thread-safe).
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/engine_loop.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "server/metrics.h"
+#include "server/parsers/reasoning_parser.h"
 #include "server/prompt_builder.h"
 
 namespace edgeserve {
@@ -25,6 +27,9 @@ struct ServeOptions {
   int64_t max_body_bytes = 4 << 20;           // larger bodies get 413 before they are read
   int read_timeout_seconds = 30;              // headers and body must arrive within this
   int drain_timeout_seconds = 30;             // SIGTERM: in-flight requests get this long to finish
+  bool default_enable_thinking = true;        // models with <think>: thinking unless the request says otherwise
+  bool reasoning_format_inline = false;       // <think>...</think> inside content instead of reasoning_content
+  int64_t max_thinking_tokens = 0;            // default thinking budget; 0: none
 };
 
 struct ServingContext {
@@ -38,6 +43,8 @@ struct ServingContext {
   int64_t max_model_len = 0;
   int64_t vocab_size = 0;
   int64_t max_admitted = 0;                   // choices in flight at most: max_num_seqs + max_queued
+  std::optional<ReasoningTokens> reasoning;   // the vocabulary's <think> / </think>, if it has them
+  int32_t newline_token = -1;                 // "\n", forced before </think> when a thinking budget runs out
   std::atomic<int64_t> admitted{0};           // choices in flight now
 
   // Reserves `n` admission slots; false (nothing reserved) when the queue is full.

@@ -42,6 +42,9 @@ ServeOptions serve_options(const AppConfig& c) {
   o.max_body_bytes = c.server.max_request_bytes;
   o.read_timeout_seconds = static_cast<int>(c.server.request_timeout);
   o.drain_timeout_seconds = static_cast<int>(c.server.drain_timeout);
+  o.default_enable_thinking = c.server.default_enable_thinking;
+  o.reasoning_format_inline = c.server.reasoning_format == "inline";
+  o.max_thinking_tokens = c.server.max_thinking_tokens;
   return o;
 }
 
@@ -74,6 +77,9 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
                                        PromptBuilder(*files.tokenizer(), files.chat_template()), *s.loop, *s.metrics,
                                        s.engine->max_model_len(), mc.vocab_size,
                                        config.scheduler.max_num_seqs + options.max_queued});
+    s.context->reasoning = ReasoningTokens::find(*files.tokenizer());
+    const auto newline = files.tokenizer()->encode("\n", false, false);
+    if (newline.size() == 1) s.context->newline_token = newline[0];
     server.set_ready(s.context.get());
     spdlog::info("serving {} on http://{}:{}/v1 ({} threads, {} KV blocks of {} tokens, context {})", name, options.host,
                  server.port(), s.backend->num_threads(), s.engine->num_kv_blocks(), config.cache.block_size,

@@ -1,5 +1,5 @@
-"""The README's curl examples (stream and non-stream) and its LangChain snippet, run as written against the
-real server (only the port is changed to the test server's)."""
+"""The README's curl examples (stream and non-stream, quick start and thinking mode) and its LangChain
+snippets, run as written against the real server (only the port is changed to the test server's)."""
 import json
 import pathlib
 import re
@@ -37,10 +37,11 @@ def test_readme_curl_examples(server):
             assert json.loads(out.stdout)["choices"][0]["message"]["content"]
 
 
-def test_readme_langchain_snippet(server):
+def test_readme_langchain_snippets(server):
     snippets = [b for b in blocks("python") if "ChatOpenAI" in b]
-    assert snippets, "README has no LangChain snippet"
-    code = snippets[0].replace("127.0.0.1:8000", f"127.0.0.1:{server.port}")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip()
+    assert len(snippets) >= 2, "README has the quick-start and the thinking-mode LangChain snippets"
+    for snippet in snippets:
+        code = snippet.replace("127.0.0.1:8000", f"127.0.0.1:{server.port}")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip()
