@@ -9,7 +9,9 @@
 #include "server/openai/api_error.h"
 #include "server/openai/chat_request.h"
 #include "server/openai/completion_request.h"
+#include "server/parsers/tool_call_parser.h"
 #include "server/thinking_options.h"
+#include "server/tool_options.h"
 
 namespace edgeserve {
 namespace {
@@ -39,6 +41,7 @@ struct Flow {
   bool include_reasoning = true;   // reasoning in the response at all
   bool inline_format = false;      // reasoning inside content as <think>...</think>
   std::vector<bool> think_open;    // inline streaming: a <think> was sent and not closed yet (per choice)
+  std::vector<std::unique_ptr<ToolCallParser>> tool_parsers;   // per choice, when tools may be called
   int64_t n = 0;   // admission slots held (released when the flow ends)
   bool done = false;
   std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
@@ -66,6 +69,22 @@ std::optional<nlohmann::json> logprobs_field(const Flow& f, const nlohmann::json
     tops.push_back(top);
   }
   return nlohmann::json{{"tokens", tokens}, {"token_logprobs", lps}, {"top_logprobs", tops}, {"text_offset", nlohmann::json::array()}};
+}
+
+// Passes a choice's content through its tool-call parser (when tools may be called): `d.text` keeps the plain
+// content, the returned array holds the tool-call deltas, and a finish with calls becomes "tool_calls".
+nlohmann::json apply_tools(Flow& f, ChoiceDelta& d) {
+  if (f.tool_parsers.empty()) return nlohmann::json::array();
+  ToolCallParser& parser = *f.tool_parsers[static_cast<size_t>(d.index)];
+  ToolCallDelta t = parser.add(d.text);
+  if (d.finish_reason) {
+    ToolCallDelta end = parser.finish();
+    t.content += end.content;
+    for (auto& c : end.tool_calls) t.tool_calls.push_back(std::move(c));
+    if (!parser.calls().empty() && *d.finish_reason == "stop") d.finish_reason = "tool_calls";
+  }
+  d.text = std::move(t.content);
+  return std::move(t.tool_calls);
 }
 
 // The chat delta for one ChoiceDelta: reasoning as reasoning_content (+ the alias reasoning), or inline.
@@ -97,13 +116,15 @@ nlohmann::json chat_delta(Flow& f, const ChoiceDelta& d) {
   return delta;
 }
 
-std::string stream_events(Flow& f, const std::vector<ChoiceDelta>& deltas) {
+std::string stream_events(Flow& f, std::vector<ChoiceDelta>& deltas) {
   std::string out;
-  for (const ChoiceDelta& d : deltas) {
+  for (ChoiceDelta& d : deltas) {
     const nlohmann::json lp = logprobs_field(f, d.logprobs).value_or(nlohmann::json());
     if (f.chat) {
       if (d.first) out += sse_event(chat_chunk(f.header, d.index, {{"role", "assistant"}, {"content", ""}}, nullptr, std::nullopt));
+      nlohmann::json tool_calls = apply_tools(f, d);
       nlohmann::json delta = chat_delta(f, d);
+      if (!tool_calls.empty()) delta["tool_calls"] = std::move(tool_calls);
       if (!delta.empty() || d.finish_reason)
         out += sse_event(chat_chunk(f.header, d.index, std::move(delta), lp, d.finish_reason));
     } else if (!d.text.empty() || d.finish_reason) {
@@ -113,9 +134,10 @@ std::string stream_events(Flow& f, const std::vector<ChoiceDelta>& deltas) {
   return out;
 }
 
-void collect(Flow& f, const std::vector<ChoiceDelta>& deltas) {
-  for (const ChoiceDelta& d : deltas) {
+void collect(Flow& f, std::vector<ChoiceDelta>& deltas) {
+  for (ChoiceDelta& d : deltas) {
     const auto i = static_cast<size_t>(d.index);
+    if (f.chat) apply_tools(f, d);   // the calls are read from the parser at the end
     f.texts[i] += d.text;
     f.reasonings[i] += d.reasoning;
     for (const auto& e : d.logprobs) f.logprobs[i].push_back(e);
@@ -142,7 +164,14 @@ nlohmann::json final_body(Flow& f) {
           message["reasoning"] = reasoning;
         }
       }
-      message["tool_calls"] = nlohmann::json::array();
+      nlohmann::json calls = nlohmann::json::array();
+      if (!f.tool_parsers.empty()) {
+        for (const ParsedToolCall& c : f.tool_parsers[i]->calls())
+          calls.push_back({{"id", c.id}, {"type", "function"}, {"function", {{"name", c.name}, {"arguments", c.arguments}}}});
+        if (!calls.empty() && message["content"].is_string() && message["content"].get<std::string>().empty())
+          message["content"] = nullptr;
+      }
+      message["tool_calls"] = std::move(calls);
       choice["message"] = std::move(message);
       choice["logprobs"] = lp;
     } else {
@@ -260,12 +289,17 @@ void handle_chat_completions(ServingContext& ctx, const httplib::Request& req, h
   auto resolved = resolve_thinking(p.raw, p.chat_template_kwargs, defaults);
   if (auto* e = std::get_if<openai::ApiError>(&resolved)) return send_api_error(res, *e);
   const auto& thinking = std::get<ThinkingOptions>(resolved);
+  auto resolved_tools = resolve_tools(p.raw);
+  if (auto* e = std::get_if<openai::ApiError>(&resolved_tools)) return send_api_error(res, *e);
+  const auto& tools = std::get<ToolOptions>(resolved_tools);
   nlohmann::ordered_json kwargs = p.chat_template_kwargs;
   if (thinking.enable_thinking) kwargs["enable_thinking"] = *thinking.enable_thinking;
 
   GenerationRequest g;
   try {
-    g.prompt_token_ids = ctx.prompts.chat_prompt(p.messages, nullptr, kwargs, true);
+    // tool_choice none: the tools are not shown to the model at all.
+    g.prompt_token_ids =
+        ctx.prompts.chat_prompt(p.messages, tools.parse_calls() ? tools.tools : nlohmann::ordered_json(), kwargs, true);
   } catch (const std::exception& e) {
     return send_error(res, 400, "invalid_request_error", std::string("chat template: ") + e.what(), "messages");
   }
@@ -291,6 +325,9 @@ void handle_chat_completions(ServingContext& ctx, const httplib::Request& req, h
   flow->header = {make_response_id("chatcmpl-"), unix_now(), ctx.model_name};
   flow->include_reasoning = thinking.include_reasoning;
   flow->inline_format = thinking.inline_format;
+  if (tools.parse_calls())
+    for (int64_t i = 0; i < p.n; ++i)
+      flow->tool_parsers.push_back(std::make_unique<ToolCallParser>(ctx.tool_call_format, tools.parallel));
   if (admit_and_start(ctx, flow, p, std::move(g), res)) respond(flow, res);
 }
 

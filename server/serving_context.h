@@ -12,6 +12,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "server/metrics.h"
 #include "server/parsers/reasoning_parser.h"
+#include "server/parsers/tool_call_parser.h"
 #include "server/prompt_builder.h"
 
 namespace edgeserve {
@@ -44,7 +45,8 @@ struct ServingContext {
   int64_t vocab_size = 0;
   int64_t max_admitted = 0;                   // choices in flight at most: max_num_seqs + max_queued
   std::optional<ReasoningTokens> reasoning;   // the vocabulary's <think> / </think>, if it has them
-  int32_t newline_token = -1;                 // "\n", forced before </think> when a thinking budget runs out
+  int32_t newline_token = -1;
+  ToolCallFormat tool_call_format = ToolCallFormat::kHermes;   // from the chat template                 // "\n", forced before </think> when a thinking budget runs out
   std::atomic<int64_t> admitted{0};           // choices in flight now
 
   // Reserves `n` admission slots; false (nothing reserved) when the queue is full.

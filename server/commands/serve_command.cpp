@@ -80,6 +80,8 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
     s.context->reasoning = ReasoningTokens::find(*files.tokenizer());
     const auto newline = files.tokenizer()->encode("\n", false, false);
     if (newline.size() == 1) s.context->newline_token = newline[0];
+    if (files.chat_template() != nullptr)
+      s.context->tool_call_format = tool_call_format_for_template(files.chat_template()->source());
     server.set_ready(s.context.get());
     spdlog::info("serving {} on http://{}:{}/v1 ({} threads, {} KV blocks of {} tokens, context {})", name, options.host,
                  server.port(), s.backend->num_threads(), s.engine->num_kv_blocks(), config.cache.block_size,

@@ -65,6 +65,16 @@ CASES = [
     ("stream_options without stream", "POST", "/v1/chat/completions",
      with_(stream_options={"include_usage": True}), 400, "stream_options"),
     ("completions without prompt", "POST", "/v1/completions", json.dumps({"max_tokens": 2}), 400, "prompt"),
+    ("tools empty", "POST", "/v1/chat/completions", with_(tools=[]), 400, "tools"),
+    ("tools malformed parameters", "POST", "/v1/chat/completions",
+     with_(tools=[{"type": "function", "function": {"name": "f", "parameters": "not a schema"}}]), 400, "tools"),
+    ("tool_choice required without tools", "POST", "/v1/chat/completions", with_(tool_choice="required"), 400,
+     "tool_choice"),
+    ("tool_choice named without tools", "POST", "/v1/chat/completions",
+     with_(tool_choice={"type": "function", "function": {"name": "f"}}), 400, "tool_choice"),
+    ("tool_choice names a missing tool", "POST", "/v1/chat/completions",
+     with_(tools=[{"type": "function", "function": {"name": "f"}}],
+           tool_choice={"type": "function", "function": {"name": "g"}}), 400, "tool_choice"),
 ]
 
 
