@@ -112,12 +112,25 @@ def write(path: str, qtype: GGMLQuantizationType, shared: str) -> None:
     w.close()
 
 
+def default_shared(root: str) -> str:
+    """The nearest ancestor's shared/ folder holding models/ (../shared in the usual layout)."""
+    here = os.path.dirname(root)
+    while True:
+        candidate = os.path.join(here, "shared")
+        if os.path.isdir(os.path.join(candidate, "models")):
+            return candidate
+        parent = os.path.dirname(here)
+        if parent == here:
+            return os.path.join(root, "..", "shared")
+        here = parent
+
+
 def main() -> None:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(root, "bench", "models"))
     ap.add_argument("--types", default="bf16,q8_0,q4_0")
-    ap.add_argument("--shared", default=os.environ.get("EDGESERVE_SHARED_DIR", os.path.join(root, "..", "shared")))
+    ap.add_argument("--shared", default=os.environ.get("EDGESERVE_SHARED_DIR", default_shared(root)))
     ap.add_argument("--shape", choices=sorted(SHAPES), default="0.6b")
     args = ap.parse_args()
     global N_LAYERS, HIDDEN, FFN, N_HEADS, N_KV, HEAD_DIM

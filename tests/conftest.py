@@ -22,3 +22,15 @@ def default_model() -> str:
     if not found:
         pytest.fail("bundled SmolLM2 GGUF not found: run scripts/setup.sh")
     return found[0]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> str:
+    """../shared (models, tokenizers): $EDGESERVE_SHARED_DIR, else the nearest ancestor folder holding shared/models."""
+    env = os.environ.get("EDGESERVE_SHARED_DIR")
+    if env:
+        return env
+    for parent in ROOT.parents:
+        if (parent / "shared" / "models").is_dir():
+            return str(parent / "shared")
+    pytest.fail("../shared not found: set EDGESERVE_SHARED_DIR")

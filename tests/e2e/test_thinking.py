@@ -22,10 +22,11 @@ USER = [{"role": "user", "content": "Is it a good day to dry laundry?"}]
 
 
 @pytest.fixture(scope="module")
-def tiny_qwen3(tmp_path_factory):
+def tiny_qwen3(tmp_path_factory, shared_dir):
     out = tmp_path_factory.mktemp("tiny-qwen3")
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_bench_model.py"), "--shape", "tiny", "--types", "bf16",
-                    "--out", str(out)], check=True, capture_output=True)
+    made = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_bench_model.py"), "--shape", "tiny",
+                           "--types", "bf16", "--out", str(out), "--shared", shared_dir], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
     return str(out / "qwen3-tiny-bf16.gguf")
 
 
