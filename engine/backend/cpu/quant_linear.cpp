@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "engine/backend/cpu/linear_kernel.h"
+#include "engine/backend/cpu/quant/act_tile.h"
 #include "engine/backend/cpu/quant/dequantize.h"
 #include "engine/backend/cpu/quant/kernels.h"
 #include "engine/backend/cpu/quant/quantize.h"
@@ -18,53 +19,114 @@ constexpr DType kQuantized[] = {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5
                                 DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K};
 
 // One instantiation per weight dtype: LinearKernel holds plain function pointers.
+//
+// Prepared activations. Dtypes without a tile kernel at the selected level: one activation row per token,
+// act_row bytes apart. Dtypes with one (Q8_0/Q4_0 at AVX-512): groups of kTileTokens tokens, each group
+// `group_bytes` long: the group's activation rows (act_row apart, so kMultiTokens consecutive tokens of a
+// group can be given to vec_dot_x4), then its activation tile (act_tile.h). prepare() does not know the
+// token count, so every group gets its tile; compute() uses the tiles of full groups only.
 template <DType W>
 struct QuantLinear {
   static constexpr int64_t kRowTile = 16;
+  // Tiles per pass over the rows: two (the tile kernel's one-row-by-two-tiles step, fewest loads per
+  // multiply) while both stay in L1 next to the rows (in <= 1024 with Zen 5's 48 KiB); otherwise one,
+  // which the kernel runs two rows at a time (half the activation bytes per multiply from L2).
+  static constexpr size_t kTilePairL1Bytes = 40 << 10;
+  static int64_t tiles_per_pass(int64_t in) { return 2 * quant::act_tile_bytes(in) <= kTilePairL1Bytes ? 2 : 1; }
+  static constexpr int64_t kGroup = quant::kTileTokens;
 
   static DType act() { return quant::activation_dtype(W); }
 
-  static size_t prepared_bytes(int64_t num_tokens, int64_t in) {
-    return static_cast<size_t>(num_tokens) * row_nbytes(act(), in);
-  }
+  // Where prepare() puts each token's activation row and each group's tile (see the comment above).
+  struct Layout {
+    size_t act_row = 0;      // bytes of one activation row
+    size_t group_bytes = 0;  // 0: no tiles, rows act_row apart
+    explicit Layout(int64_t in) : act_row(row_nbytes(act(), in)) {
+      if (quant::quant_kernels().vec_dot_tile(W) == nullptr) return;
+      const size_t bytes = static_cast<size_t>(kGroup) * act_row + quant::act_tile_bytes(in);
+      group_bytes = (bytes + 63) / 64 * 64;
+    }
+    bool has_tiles() const { return group_bytes != 0; }
+    size_t row_offset(int64_t t) const {
+      if (!has_tiles()) return static_cast<size_t>(t) * act_row;
+      return static_cast<size_t>(t / kGroup) * group_bytes + static_cast<size_t>(t % kGroup) * act_row;
+    }
+    size_t tile_offset(int64_t group) const {
+      return static_cast<size_t>(group) * group_bytes + static_cast<size_t>(kGroup) * act_row;
+    }
+    size_t total_bytes(int64_t num_tokens) const {
+      if (!has_tiles()) return static_cast<size_t>(num_tokens) * act_row;
+      return static_cast<size_t>((num_tokens + kGroup - 1) / kGroup) * group_bytes;
+    }
+  };
+
+  static size_t prepared_bytes(int64_t num_tokens, int64_t in) { return Layout(in).total_bytes(num_tokens); }
 
   static void prepare(const float* x, int64_t in, int64_t token_begin, int64_t token_end, void* scratch) {
-    const size_t row = row_nbytes(act(), in);
-    for (int64_t t = token_begin; t < token_end; ++t)
-      quant::quantize_row(act(), x + t * in, static_cast<uint8_t*>(scratch) + static_cast<size_t>(t) * row, in);
+    auto* base = static_cast<uint8_t*>(scratch);
+    const Layout layout(in);
+    const quant::QuantizeRowFn quantize_q8_0 = quant::quant_kernels().quantize_act_q8_0;
+    for (int64_t t = token_begin; t < token_end; ++t) {
+      uint8_t* row = base + layout.row_offset(t);
+      if (act() == DType::Q8_0) quantize_q8_0(x + t * in, row, in);
+      else quant::quantize_row(act(), x + t * in, row, in);
+      if (layout.has_tiles())
+        quant::pack_act_tile_token(row, in, static_cast<int>(t % kGroup), base + layout.tile_offset(t / kGroup));
+    }
   }
 
-  // y[t, o] for o in [out_begin, out_end). Prefill is bound by unpacking weight blocks, not by reading
-  // them, so where a multi-token kernel exists each weight row is unpacked once per kMultiTokens tokens.
-  // Rows go in tiles of kRowTile and tokens in groups inside a tile, so that the tile's weight rows and
-  // the group's activation rows both stay in L1 while they are reused.
+  // y[t, o] for o in [out_begin, out_end). Prefill and batched decode are bound by the multiply work, not
+  // by reading weights: full token groups go through the tile kernel (all the rows x up to tiles_per_pass()
+  // tiles per call, each weight row's block terms built once per call); the tokens after the last full
+  // group through the multi-token kernels (each weight row unpacked once per kMultiTokens tokens, rows in
+  // tiles of kRowTile so that rows and activations stay in L1), then one by one.
   static void compute(const LinearArgs& a, int64_t out_begin, int64_t out_end) {
     const quant::QuantKernels& kernels = quant::quant_kernels();
+    const Layout layout(a.in);
+    const auto* x = static_cast<const uint8_t*>(a.x_prepared);
+    int64_t t_begin = 0;
+    if (layout.has_tiles()) {
+      const quant::VecDotTileFn dot_tile = kernels.vec_dot_tile(W);
+      const int64_t num_groups = a.num_tokens / kGroup;
+      const int64_t per_pass = tiles_per_pass(a.in);
+      for (int64_t g = 0; g < num_groups; g += per_pass) {
+        const int64_t num_tiles = std::min(per_pass, num_groups - g);
+        dot_tile(a.in, a.w + static_cast<size_t>(out_begin) * a.w_row_bytes, a.w_row_bytes, out_end - out_begin,
+                 x + layout.tile_offset(g), num_tiles, layout.group_bytes, a.y + g * kGroup * a.out + out_begin,
+                 static_cast<size_t>(a.out));
+      }
+      t_begin = num_groups * kGroup;
+    }
+    // the remaining tokens' rows are act_row apart (under tiles they all lie in the last, partial group)
+    compute_tokens(a, kernels, x + layout.row_offset(t_begin), layout.act_row, t_begin, out_begin, out_end);
+  }
+
+  // Tokens [t_begin, num_tokens), token t's activation row at x_first + (t - t_begin) * act_stride.
+  static void compute_tokens(const LinearArgs& a, const quant::QuantKernels& kernels, const uint8_t* x_first,
+                             size_t act_stride, int64_t t_begin, int64_t out_begin, int64_t out_end) {
     const quant::VecDotFn dot = kernels.vec_dot(W);
     const quant::VecDotX4Fn dot_x4 = kernels.vec_dot_x4(W);
     const quant::VecDot2x4Fn dot_2x4 = kernels.vec_dot_2x4(W);  // two rows at once where the level has it
-    const size_t act_row = row_nbytes(act(), a.in);
-    const auto* x = static_cast<const uint8_t*>(a.x_prepared);
     const size_t y_stride = static_cast<size_t>(a.out);
     constexpr int64_t kTokens = quant::kMultiTokens;
-    const int64_t grouped = dot_x4 != nullptr ? a.num_tokens / kTokens * kTokens : 0;
+    const int64_t grouped = dot_x4 != nullptr ? t_begin + (a.num_tokens - t_begin) / kTokens * kTokens : t_begin;
+    const auto act_row_of = [&](int64_t t) { return x_first + static_cast<size_t>(t - t_begin) * act_stride; };
     for (int64_t tile = out_begin; tile < out_end; tile += kRowTile) {
       const int64_t tile_end = std::min(tile + kRowTile, out_end);
-      for (int64_t t = 0; t < grouped; t += kTokens) {
-        const uint8_t* x_t = x + static_cast<size_t>(t) * act_row;
+      for (int64_t t = t_begin; t < grouped; t += kTokens) {
+        const uint8_t* x_t = act_row_of(t);
         int64_t o = tile;
         if (dot_2x4 != nullptr) {
           for (; o + 2 <= tile_end; o += 2)
-            dot_2x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, a.w_row_bytes, x_t, act_row,
+            dot_2x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, a.w_row_bytes, x_t, act_stride,
                     a.y + t * a.out + o, y_stride);
         }
         for (; o < tile_end; ++o)
-          dot_x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, x_t, act_row, a.y + t * a.out + o, y_stride);
+          dot_x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, x_t, act_stride, a.y + t * a.out + o, y_stride);
       }
       for (int64_t o = tile; o < tile_end; ++o) {
         const uint8_t* w_row = a.w + static_cast<size_t>(o) * a.w_row_bytes;
-        for (int64_t t = grouped; t < a.num_tokens; ++t)
-          dot(a.in, w_row, x + static_cast<size_t>(t) * act_row, a.y + t * a.out + o);
+        for (int64_t t = grouped; t < a.num_tokens; ++t) dot(a.in, w_row, act_row_of(t), a.y + t * a.out + o);
       }
     }
   }

@@ -11,6 +11,8 @@
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/backend/cpu/isa.h"
 #include "engine/backend/cpu/linear_kernel.h"
+#include "engine/backend/cpu/quant/kernels.h"
+#include "engine/backend/cpu/quant/quantize.h"
 #include "engine/backend/cpu/row_dequantizer.h"
 #include "tests/unit/cpu_backend/test_helpers.h"
 
@@ -228,6 +230,44 @@ TEST_CASE("linear gives a token bitwise the same output alone or in a batch at e
             INFO(cpu::isa_level_name(level) << " " << dtype_name(dtype) << " threads " << threads << " t=" << t);
             REQUIRE(alone[o] == batched[t * out + o]);
           }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("quantized linear gives a token bitwise the same output alone or in any batch and thread count", "[cpu_backend][linear]") {
+  // Reference: the same backend on a one-token batch. Batched decode of many sequences (continuous
+  // batching) must not change any sequence's greedy tokens. 37 tokens = two full activation tiles + 5
+  // (multi-token and single-token kernels); a 16-token batch takes the tile path alone. The quant kernels'
+  // ISA level is fixed per process (EDGESERVE_CPU_ISA selects it; ctest runs the suite at each level).
+  const int64_t in = 320, out = 45;  // 10 blocks (tail of 2 in the block-pair walk), an odd row count
+  const auto x = test::random_floats(static_cast<size_t>(37 * in), 31);
+  const auto w = test::random_floats(static_cast<size_t>(out * in), 32);
+  INFO("quant kernels: " << quant::cpu_isa_name(quant::quant_kernels().isa));
+  for (DType dtype : {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5_0}) {
+    std::vector<uint8_t> w_bytes(row_nbytes(dtype, in) * out);
+    for (int64_t o = 0; o < out; ++o)
+      quant::quantize_row(dtype, w.data() + o * in, w_bytes.data() + o * row_nbytes(dtype, in), in);
+    for (int threads : {1, 3}) {
+      cpu::CpuBackend backend(threads);
+      const Weight weight = backend.prepare_weight(test::make_view("w", dtype, {out, in}, w_bytes));
+      const auto run = [&](int64_t first, int64_t count) {
+        const std::vector<float> rows(x.begin() + first * in, x.begin() + (first + count) * in);
+        DeviceBuffer x_buf = test::upload(backend, rows, {count, in});
+        DeviceBuffer y_buf = backend.allocate(DType::F32, std::vector<int64_t>{count, out});
+        backend.linear(x_buf.tensor(), weight, nullptr, y_buf.tensor());
+        return test::download(backend, y_buf);
+      };
+      const auto batch37 = run(0, 37);
+      const auto batch16 = run(5, 16);  // tokens 5..20 at other places in their tile
+      for (int64_t t = 0; t < 37; ++t) {
+        const auto alone = run(t, 1);
+        for (int64_t o = 0; o < out; ++o) {
+          INFO(dtype_name(dtype) << " threads " << threads << " t=" << t << " o=" << o);
+          REQUIRE(std::isfinite(alone[o]));
+          REQUIRE(alone[o] == batch37[t * out + o]);
+          if (t >= 5 && t < 21) REQUIRE(alone[o] == batch16[(t - 5) * out + o]);
         }
       }
     }

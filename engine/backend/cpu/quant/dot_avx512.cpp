@@ -41,7 +41,7 @@ float over_block_pairs(int64_t num_blocks, Step step) {
     acc1 = step(acc1, b + 2, true);
   }
   for (; b < num_blocks; b += 2) acc0 = step(acc0, b, b + 1 < num_blocks);
-  return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+  return reduce_add_16(_mm512_add_ps(acc0, acc1));
 }
 
 void vec_dot_q8_0_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
@@ -115,7 +115,7 @@ float dot_float_rows(int64_t n, const float* a, LoadW load_w) {
     const __mmask16 mask = n - i >= 16 ? __mmask16{0xffff} : static_cast<__mmask16>((1u << (n - i)) - 1);
     acc0 = _mm512_fmadd_ps(load_w(i, mask), _mm512_maskz_loadu_ps(mask, a + i), acc0);
   }
-  return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+  return reduce_add_16(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
 }
 
 }  // namespace

@@ -31,4 +31,7 @@ ES_DECLARE_VEC_DOTS_5BIT_K(scalar)
 ES_DECLARE_VEC_DOTS_5BIT_K(avx2)
 #undef ES_DECLARE_VEC_DOTS_5BIT_K
 
+// The AVX-512 Q8_0 activation quantizer (quantize_avx512.cpp); the other levels use quantize_row_q8_0.
+void quantize_row_q8_0_avx512(const float* x, void* dst, int64_t n);
+
 }  // namespace edgeserve::quant::detail

@@ -67,7 +67,7 @@ void over_block_pairs_multi(int64_t num_blocks, float* out, size_t out_stride, S
   for (; b < num_blocks; b += 2) step(acc0, b, b + 1 < num_blocks);
   for (int r = 0; r < R; ++r)
     for (int k = 0; k < kT; ++k)
-      out[r + k * out_stride] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r][k], acc1[r][k]));
+      out[r + k * out_stride] = reduce_add_16(_mm512_add_ps(acc0[r][k], acc1[r][k]));
 }
 
 template <typename Block, int R>

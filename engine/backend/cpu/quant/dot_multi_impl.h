@@ -25,4 +25,10 @@ ES_DECLARE_VEC_DOTS_X4(avx512)
 void vec_dot_2x4_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, const void* a0, size_t a_stride,
                                 float* out, size_t out_stride);
 
+// Weight rows x activation tiles (act_tile.h); AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_tile_avx512.cpp).
+void vec_dot_tile_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* tiles,
+                                 int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+void vec_dot_tile_q4_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* tiles,
+                                 int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+
 }  // namespace edgeserve::quant::detail

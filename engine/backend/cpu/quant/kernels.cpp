@@ -9,6 +9,7 @@
 
 #include "engine/backend/cpu/quant/dot_impl.h"
 #include "engine/backend/cpu/quant/dot_multi_impl.h"
+#include "engine/backend/cpu/quant/quantize.h"
 
 namespace edgeserve::quant {
 namespace {
@@ -30,6 +31,7 @@ QuantKernels make_scalar() {
   k.vec_dot_x4_q8_0_q8 = detail::vec_dot_x4_q8_0_q8_scalar;
   k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_scalar;
   k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_scalar;
+  k.quantize_act_q8_0 = quantize_row_q8_0;
   return k;
 }
 
@@ -66,6 +68,9 @@ QuantKernels make_avx512() {
   k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_avx512;
   k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_avx512;
   k.vec_dot_2x4_q8_0_q8 = detail::vec_dot_2x4_q8_0_q8_avx512;
+  k.vec_dot_tile_q8_0_q8 = detail::vec_dot_tile_q8_0_q8_avx512;
+  k.vec_dot_tile_q4_0_q8 = detail::vec_dot_tile_q4_0_q8_avx512;
+  k.quantize_act_q8_0 = detail::quantize_row_q8_0_avx512;
   return k;
 }
 
@@ -159,6 +164,14 @@ VecDotX4Fn QuantKernels::vec_dot_x4(DType weight) const {
 VecDot2x4Fn QuantKernels::vec_dot_2x4(DType weight) const {
   switch (weight) {
     case DType::Q8_0: return vec_dot_2x4_q8_0_q8;
+    default: return nullptr;
+  }
+}
+
+VecDotTileFn QuantKernels::vec_dot_tile(DType weight) const {
+  switch (weight) {
+    case DType::Q8_0: return vec_dot_tile_q8_0_q8;
+    case DType::Q4_0: return vec_dot_tile_q4_0_q8;
     default: return nullptr;
   }
 }

@@ -33,6 +33,20 @@ using VecDotX4Fn = void (*)(int64_t n, const void* w_row, const void* act0, size
 using VecDot2x4Fn = void (*)(int64_t n, const void* w_row0, size_t w_stride, const void* act0, size_t act_stride,
                              float* out, size_t out_stride);
 
+// Tokens per activation tile (act_tile.h): one int32 lane per token in a 512-bit register.
+inline constexpr int kTileTokens = 16;
+// Batched GEMM: num_rows weight rows (w_row0 + r * w_stride bytes) x num_tiles activation tiles (tiles +
+// g * tile_stride bytes, written by pack_act_tile_token): out[r + (g * kTileTokens + k) * out_stride] for row
+// r and token k of tile g. Each weight row's per-block terms are prepared once for all the tiles, and
+// every weight byte broadcast feeds kTileTokens tokens; each result equals the same table's vec_dot on
+// that token's Q8_0 row exactly, so a row's output never depends on the batch it is computed in.
+using VecDotTileFn = void (*)(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* tiles,
+                              int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+
+// Quantizes an F32 activation row of n elements (a multiple of 32) to Q8_0: exactly the bytes of the
+// reference quantize_row_q8_0 (quantize.h) at every level, only faster where the level has its own.
+using QuantizeRowFn = void (*)(const float* x, void* dst, int64_t n);
+
 struct QuantKernels {
   CpuIsa isa = CpuIsa::Scalar;
   VecDotFn vec_dot_q8_0_q8 = nullptr;
@@ -53,6 +67,10 @@ struct QuantKernels {
   // Two-row multi-token kernel: AVX-512 Q8_0 only (elsewhere nullptr: callers use vec_dot_x4 per row;
   // for the 4-bit formats two rows at once measured slower than one).
   VecDot2x4Fn vec_dot_2x4_q8_0_q8 = nullptr;
+  // Tile kernels: AVX-512 (VNNI) Q8_0 and Q4_0 only; elsewhere nullptr (callers use vec_dot_x4).
+  VecDotTileFn vec_dot_tile_q8_0_q8 = nullptr;
+  VecDotTileFn vec_dot_tile_q4_0_q8 = nullptr;
+  QuantizeRowFn quantize_act_q8_0 = nullptr;  // the activation side of the Q8_0 dots (never null)
 
   // The kernel for weights of `weight`; nullptr when the weight dtype has none.
   VecDotFn vec_dot(DType weight) const;
@@ -60,6 +78,8 @@ struct QuantKernels {
   VecDotX4Fn vec_dot_x4(DType weight) const;
   // The two-row multi-token kernel for weights of `weight`; nullptr when this level has none.
   VecDot2x4Fn vec_dot_2x4(DType weight) const;
+  // The tile kernel for weights of `weight`; nullptr when this level has none.
+  VecDotTileFn vec_dot_tile(DType weight) const;
 };
 
 // Q8_0 for Q4_0..Q8_0 weights, Q8_K for Q4_K/Q5_K/Q6_K, F32 for F32/F16/BF16. Throws

@@ -27,5 +27,17 @@ namespace {
   return _mm512_mask_blend_epi64(0xcc, low, high);  // 128-bit lanes 1 and 3 take the high nibbles
 }
 
+// The sum of the 16 lanes in a fixed order: upper 256 + lower 256 bits, upper 128 + lower 128, lanes
+// [2, 3] + [0, 1], then lane 0 + lane 1 (GCC's _mm512_reduce_add_ps, written out so that no compiler's
+// reduction order can change a result). The tile kernels (dot_tile_avx512.cpp) repeat these additions
+// lane-wise across tokens, so every quantized AVX-512 dot must reduce with this function.
+[[maybe_unused]] float reduce_add_16(__m512 v) {
+  const __m256 t3 = _mm256_add_ps(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)),
+                                  _mm512_castps512_ps256(v));
+  const __m128 t6 = _mm_add_ps(_mm256_extractf128_ps(t3, 1), _mm256_castps256_ps128(t3));
+  const __m128 t8 = _mm_add_ps(t6, _mm_movehl_ps(t6, t6));
+  return _mm_cvtss_f32(_mm_add_ss(t8, _mm_shuffle_ps(t8, t8, 1)));
+}
+
 }  // namespace
 }  // namespace edgeserve::quant::detail
