@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/sampler/sampler.h"
+#include "engine/structured_output.h"
 #include "engine/thinking_budget.h"
 #include "scheduler/sampling_params.h"
 #include "scheduler/scheduler.h"
@@ -23,6 +24,8 @@ struct EngineRequest {
   std::optional<std::chrono::steady_clock::time_point> arrival_time;
   // Reasoning cap (thinking_budget): </think> is forced after that many reasoning tokens.
   std::optional<ThinkingBudgetSpec> thinking_budget;
+  // Constrained decoding (response_format, tool_choice required / named / auto).
+  std::optional<StructuredOutputSpec> structured_output;
 };
 
 // A request the engine will not run: the OpenAI error's param, message and code (the server adds the status).

@@ -60,7 +60,8 @@ LLMEngine::LLMEngine(const ModelConfig& config, const ModelWeights& weights, Bac
                  static_cast<int32_t>(options.block_size), options.enable_prefix_caching),
       runner_(config, weights, backend, options.max_num_batched_tokens, options.max_num_seqs,
               kv_spec_of(config, options), num_kv_blocks_, options.kv_dtype),
-      sampler_(config.vocab_size) {
+      sampler_(config.vocab_size),
+      allowed_(config.vocab_size) {
   if (max_model_len_ < 2)
     throw std::invalid_argument("the KV cache holds " + std::to_string(max_model_len_) +
                                 " tokens: too few for a prompt and an answer");
@@ -94,6 +95,7 @@ void LLMEngine::add_request(EngineRequest request) {
   RequestState state{sampler::SequenceSamplingState::for_request(params, request.prompt_token_ids), num_prompt,
                      request.arrival_time.value_or(std::chrono::steady_clock::now())};
   if (request.thinking_budget) state.thinking_budget.emplace(*request.thinking_budget);
+  if (request.structured_output) state.structured_output.emplace(std::move(*request.structured_output));
   requests_.emplace(request.request_id, std::move(state));
   scheduler_.add_sequence(std::make_unique<Sequence>(request.request_id, std::move(request.prompt_token_ids),
                                                      std::move(params), max_num_tokens));
@@ -128,10 +130,12 @@ std::vector<RequestOutput> LLMEngine::step() {
     try {
       sampler::SamplerHooks hooks;
       if (state.thinking_budget) hooks.forced_token_id = state.thinking_budget->forced_token();
+      if (!hooks.forced_token_id && state.structured_output) state.structured_output->prepare(allowed_, hooks);
       results[r] = sampler_.sample(logits.subspan(r * vocab, vocab), scheduler_.find(s.seq_id)->params(),
                                    state.sampling, hooks);
       sampled_[r] = results[r].token_id;
       if (state.thinking_budget) state.thinking_budget->observe(sampled_[r]);
+      if (state.structured_output) state.structured_output->observe(sampled_[r]);
     } catch (const std::exception& e) {
       RequestOutput failed;
       failed.request_id = s.seq_id;

@@ -58,6 +58,7 @@ class LLMEngine {
     std::chrono::steady_clock::time_point arrival_time;
     double queue_seconds = -1;   // set when first scheduled
     std::optional<ThinkingBudget> thinking_budget;
+    std::optional<StructuredOutput> structured_output;
   };
 
   const ModelConfig& config_;
@@ -69,6 +70,7 @@ class LLMEngine {
   ModelRunner runner_;
   sampler::Sampler sampler_;
   ForwardBatch batch_;
+  sampler::TokenBitmask allowed_;   // [vocab] one sampling row's grammar mask (filled just before it samples)
   std::vector<int32_t> sampled_;
   std::unordered_map<int64_t, RequestState> requests_;
   int64_t num_steps_ = 0;

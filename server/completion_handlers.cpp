@@ -10,6 +10,7 @@
 #include "server/openai/chat_request.h"
 #include "server/openai/completion_request.h"
 #include "server/parsers/tool_call_parser.h"
+#include "server/structured_request.h"
 #include "server/thinking_options.h"
 #include "server/tool_options.h"
 
@@ -321,6 +322,16 @@ void handle_chat_completions(ServingContext& ctx, const httplib::Request& req, h
     g.thinking_budget = ThinkingBudgetSpec{ctx.reasoning->think_start, ctx.reasoning->think_end, ctx.newline_token,
                                            *thinking.budget, inside};
   }
+  // Constrained decoding: response_format, or the tool call that tool_choice asks for.
+  const bool thinks_first = ctx.reasoning && thinking.enable_thinking.value_or(false) &&
+                            prompt_think_state(ctx.tokenizer, *ctx.reasoning, g.prompt_token_ids) !=
+                                ctx.reasoning->think_end;
+  std::vector<int32_t> stops = ctx.eos_token_ids;
+  stops.insert(stops.end(), g.params.stop_token_ids.begin(), g.params.stop_token_ids.end());
+  auto structured = build_structured_output(p.raw, tools, ctx, thinks_first, stops);
+  if (auto* e = std::get_if<openai::ApiError>(&structured)) return send_api_error(res, *e);
+  g.structured_output = std::move(std::get<std::optional<StructuredOutputSpec>>(structured));
+
   auto flow = std::make_shared<Flow>(ctx, true);
   flow->header = {make_response_id("chatcmpl-"), unix_now(), ctx.model_name};
   flow->include_reasoning = thinking.include_reasoning;

@@ -15,7 +15,8 @@ std::optional<RequestRejection> GenerationSession::start(GenerationRequest reque
   num_prompt_tokens_ = static_cast<int64_t>(request.prompt_token_ids.size());
   choices_.resize(static_cast<size_t>(request.n));
   for (int64_t i = 0; i < request.n; ++i) {
-    EngineRequest r{0, request.prompt_token_ids, request.params, start_time_, request.thinking_budget};
+    EngineRequest r{0, request.prompt_token_ids, request.params, start_time_, request.thinking_budget,
+                    request.structured_output};
     // n choices with one seed must still differ: choice i draws from seed + i.
     if (r.params.seed && i > 0) r.params.seed = *r.params.seed + static_cast<uint64_t>(i);
     auto submitted = loop_.submit(std::move(r), notifier_);

@@ -28,6 +28,7 @@ struct GenerationRequest {
   int64_t n = 1;
   std::optional<ReasoningTokens> reasoning;  // split <think> blocks off the content (models that have them)
   std::optional<ThinkingBudgetSpec> thinking_budget;
+  std::optional<StructuredOutputSpec> structured_output;   // each choice gets its own matcher
 };
 
 // News for one choice from one poll().

@@ -11,6 +11,7 @@
 #include "engine/engine_loop.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "server/metrics.h"
+#include "engine/structured/token_index.h"
 #include "server/parsers/reasoning_parser.h"
 #include "server/parsers/tool_call_parser.h"
 #include "server/prompt_builder.h"
@@ -46,7 +47,9 @@ struct ServingContext {
   int64_t max_admitted = 0;                   // choices in flight at most: max_num_seqs + max_queued
   std::optional<ReasoningTokens> reasoning;   // the vocabulary's <think> / </think>, if it has them
   int32_t newline_token = -1;
-  ToolCallFormat tool_call_format = ToolCallFormat::kHermes;   // from the chat template                 // "\n", forced before </think> when a thinking budget runs out
+  ToolCallFormat tool_call_format = ToolCallFormat::kHermes;   // from the chat template
+  std::shared_ptr<const structured::TokenIndex> token_index;   // the vocabulary trie for grammar masks
+  std::vector<int32_t> eos_token_ids;         // the model's stop ids                 // "\n", forced before </think> when a thinking budget runs out
   std::atomic<int64_t> admitted{0};           // choices in flight now
 
   // Reserves `n` admission slots; false (nothing reserved) when the queue is full.

@@ -48,6 +48,17 @@ ServeOptions serve_options(const AppConfig& c) {
   return o;
 }
 
+// The vocabulary trie grammar masks walk: every token but the special ones and the markup tags a JSON value must
+// never contain (<think>, </think>, <tool_call>, </tool_call> are added tokens, not special, in Qwen).
+std::shared_ptr<const structured::TokenIndex> grammar_token_index(const Tokenizer& tokenizer) {
+  std::vector<std::string> pieces(static_cast<size_t>(tokenizer.vocab_size()));
+  for (int32_t id = 0; id < tokenizer.vocab_size(); ++id) pieces[static_cast<size_t>(id)] = tokenizer.token_to_piece(id);
+  std::vector<int32_t> excluded = tokenizer.special_token_ids();
+  for (const char* tag : {"<think>", "</think>", "<tool_call>", "</tool_call>"})
+    if (auto id = tokenizer.token_id(tag)) excluded.push_back(*id);
+  return std::make_shared<const structured::TokenIndex>(std::move(pieces), excluded);
+}
+
 // Everything the loader thread builds, destroyed after the server stops.
 struct Serving {
   LoadedModel model;
@@ -82,6 +93,8 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
     if (newline.size() == 1) s.context->newline_token = newline[0];
     if (files.chat_template() != nullptr)
       s.context->tool_call_format = tool_call_format_for_template(files.chat_template()->source());
+    s.context->token_index = grammar_token_index(*files.tokenizer());
+    s.context->eos_token_ids = mc.eos_token_ids;
     server.set_ready(s.context.get());
     spdlog::info("serving {} on http://{}:{}/v1 ({} threads, {} KV blocks of {} tokens, context {})", name, options.host,
                  server.port(), s.backend->num_threads(), s.engine->num_kv_blocks(), config.cache.block_size,
