@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1 << 20));
   bench_batch->add_option("-n,--n-gen", batch_options.gen_tokens, "Generated tokens per sequence")
       ->check(CLI::Range(2, 1 << 20));
+  bench_batch->add_option("-r,--repetitions", batch_options.repetitions, "Runs per level (the median is shown)")
+      ->check(CLI::Range(1, 100));
+  bench_batch->add_option("--json-schema", batch_options.json_schema_file,
+                          "Constrain every sequence by this JSON Schema file (structured output cost)");
 
   BenchServeOptions bench_serve_options;
   CLI::App* bench_serve = bench->add_subcommand(

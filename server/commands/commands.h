@@ -43,6 +43,8 @@ struct BenchBatchOptions {
   std::vector<int64_t> num_seqs{1, 8, 32, 64};
   int64_t prompt_tokens = 128;
   int64_t gen_tokens = 64;
+  std::string json_schema_file;   // constrain every sequence by this JSON Schema
+  int repetitions = 3;            // per level; the median is reported
 };
 // `edgeserve bench batch [MODEL]`: aggregate decode tokens/s of the batching engine at several concurrencies.
 int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options);
