@@ -93,7 +93,13 @@ void EngineLoop::run() {
     }
     drain_inbox(commands);
     try {
-      for (RequestOutput& o : engine_.step()) {
+      std::vector<RequestOutput> outputs = engine_.step();
+      {
+        // Counters first: a client that receives its last output then reads stats() sees this step in them.
+        std::lock_guard lock(mutex_);
+        stats_ = engine_.stats();
+      }
+      for (RequestOutput& o : outputs) {
         const auto it = streams_.find(o.request_id);
         if (it == streams_.end()) continue;
         const bool finished = o.finished();
@@ -104,9 +110,9 @@ void EngineLoop::run() {
       // A failed forward pass (out of memory, a backend fault) ends the requests in flight, not the server.
       spdlog::error("engine step failed: {}", e.what());
       fail_all(std::string("engine step failed: ") + e.what());
+      std::lock_guard lock(mutex_);
+      stats_ = engine_.stats();
     }
-    std::lock_guard lock(mutex_);
-    stats_ = engine_.stats();
   }
   // Shutting down: drop queued adds and live requests alike.
   {
