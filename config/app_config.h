@@ -30,6 +30,7 @@ struct EngineConfig {
   std::string model;                 // HF folder or .gguf file; empty means the bundled default model
   int64_t num_threads = 0;           // CPU threads; 0: the physical cores
   std::string dtype = "auto";        // weights: auto (as in the file) or converted at load (q8_0, q4_0, bf16, ...)
+  std::string activation_precision = "auto";   // quantized weights: auto | int8 | f32 activations
 };
 
 struct SchedulerConfig {

@@ -53,6 +53,11 @@ std::vector<Setting> make_settings() {
   s.push_back({"dtype", "Weight type: auto (as stored) or converted at load from an F32/F16/BF16 checkpoint",
                SettingKind::kChoice, 0, 0, {"auto", "f16", "bf16", "q8_0", "q4_0", "q4_1", "q5_0", "q5_1"},
                [](AppConfig& c, const std::string& v, int64_t) { c.engine.dtype = v; }});
+  s.push_back({"activation_precision",
+               "Activations against quantized weights: int8 (integer kernels), f32 (transformers' numerics), or "
+               "auto (int8 where the CPU has int8 tile kernels for the format, f32 elsewhere)",
+               SettingKind::kChoice, 0, 0, {"auto", "int8", "f32"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.engine.activation_precision = v; }});
   s.push_back({"threads", "CPU threads (0: the physical cores)", SettingKind::kInt, 0, 1024, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.engine.num_threads = v; }});
   s.push_back({"max_num_batched_tokens", "Tokens per engine step; longer prompts are prefilled in chunks",

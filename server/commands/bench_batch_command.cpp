@@ -86,6 +86,7 @@ int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options) {
     LoadedModel model = load_model(config);
     const ModelConfig& mc = model.files->config();
     cpu::CpuBackend backend(config.engine.num_threads);
+    configure_backend(config, *model.weights, backend);
     const int64_t max_seqs = *std::max_element(options.num_seqs.begin(), options.num_seqs.end());
     EngineOptions engine_opts = engine_options(config);
     engine_opts.max_num_seqs = max_seqs;

@@ -48,6 +48,7 @@ int run_bench_model(const AppConfig& config, const BenchModelOptions& options) {
     LoadedModel model = load_model(config);
     const ModelConfig& mc = model.files->config();
     cpu::CpuBackend backend(config.engine.num_threads);
+    configure_backend(config, *model.weights, backend);
     const int64_t context = std::max(options.prompt_tokens, options.gen_tokens) + 1;
     SequenceRunner runner(mc, *model.weights, backend, context, config.scheduler.max_num_batched_tokens, DType::F16);
     std::mt19937 rng(1234);

@@ -51,6 +51,7 @@ int run_generate(const AppConfig& config, const GenerateOptions& options) {
     }
     cpu::CpuBackend backend(config.engine.num_threads);
     backend.set_dequantize_reference(options.dequantize_reference);
+    configure_backend(config, *model.weights, backend);
     EngineOptions engine_opts = engine_options(config);
     engine_opts.max_num_seqs = 1;
     // One sequence: the cache only needs its context (unless the settings say otherwise).

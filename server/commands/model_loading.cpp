@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/backend/cpu/quant/kernels.h"
 #include "server/default_model.h"
 
 namespace edgeserve {
@@ -30,6 +31,26 @@ LoadedModel load_model(const AppConfig& config) {
   }
   model.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return model;
+}
+
+cpu::ActivationPrecision activation_precision_for(const AppConfig& config, const ModelWeights& weights) {
+  const std::string& p = config.engine.activation_precision;
+  if (p == "int8") return cpu::ActivationPrecision::kInt8;
+  if (p == "f32") return cpu::ActivationPrecision::kF32;
+  // auto: int8 only when every quantized matrix has the int8 tile kernels on this CPU (their prefill and
+  // batched decode are faster); otherwise F32 everywhere, which is also faster for those formats and gives
+  // transformers' numerics. One choice for the whole model: mixing the two adds noise without speed.
+  std::vector<const TensorView*> matrices{weights.lm_head};
+  for (const LayerWeights& l : weights.layers)
+    matrices.insert(matrices.end(), {l.q_proj, l.k_proj, l.v_proj, l.o_proj, l.gate_proj, l.up_proj, l.down_proj});
+  for (const TensorView* m : matrices)
+    if (m != nullptr && is_quantized(m->dtype) && quant::quant_kernels().vec_dot_tile(m->dtype) == nullptr)
+      return cpu::ActivationPrecision::kF32;
+  return cpu::ActivationPrecision::kInt8;
+}
+
+void configure_backend(const AppConfig& config, const ModelWeights& weights, cpu::CpuBackend& backend) {
+  backend.set_activation_precision(activation_precision_for(config, weights));
 }
 
 EngineOptions engine_options(const AppConfig& config) {

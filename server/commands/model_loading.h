@@ -4,6 +4,7 @@
 #include <string>
 
 #include "config/app_config.h"
+#include "engine/backend/cpu/cpu_backend.h"
 #include "engine/llm_engine.h"
 #include "engine/model/weight_conversion.h"
 
@@ -22,6 +23,12 @@ std::string resolve_model_path(const AppConfig& config);
 // Opens the model's files, maps its weights and converts them to --dtype; throws with a message naming the
 // file and the fault.
 LoadedModel load_model(const AppConfig& config);
+
+// activation_precision resolved for a model: int8 or f32 as set; auto = int8 when every quantized matrix
+// has int8 tile kernels on this CPU (Q8_0 / Q4_0 with AVX-512 VNNI), else F32 for all of them.
+cpu::ActivationPrecision activation_precision_for(const AppConfig& config, const ModelWeights& weights);
+// Applies the backend settings (activation_precision for `weights`) to a CPU backend.
+void configure_backend(const AppConfig& config, const ModelWeights& weights, cpu::CpuBackend& backend);
 
 // The engine's batching and KV-cache options from the settings (max_model_len, max_num_seqs,
 // max_num_batched_tokens, block_size, kv_cache_memory, num_kv_blocks, enable_prefix_caching).

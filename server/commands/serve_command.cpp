@@ -79,6 +79,7 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
     const ModelConfig& mc = files.config();
     spdlog::info("model files mapped in {:.2f} s; preparing weights and the KV cache ...", s.model.load_seconds);
     s.backend = std::make_unique<cpu::CpuBackend>(config.engine.num_threads);
+    configure_backend(config, *s.model.weights, *s.backend);
     s.engine = std::make_unique<LLMEngine>(mc, *s.model.weights, *s.backend, engine_options(config), mc.eos_token_ids);
     s.loop = std::make_unique<EngineLoop>(*s.engine);
     std::string name = options.served_model_name;

@@ -92,8 +92,10 @@ def test_response_format(client, kind):
               "required": ["name", "age", "tags"], "additionalProperties": False}
     fmt = {"type": "json_schema", "json_schema": {"name": "person", "schema": schema, "strict": True}} \
         if kind == "json_schema" else {"type": "json_object"}
-    r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Describe a person as JSON."}],
-                                       response_format=fmt, max_tokens=120)
+    # Greedy: a free JSON object has no size bound, so a sampled one may run past max_tokens (finish "length").
+    prompt = "Give me a JSON object with the keys name and age for a fictional person."
+    r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}],
+                                       response_format=fmt, max_tokens=200, temperature=0)
     assert r.choices[0].finish_reason == "stop"
     value = json.loads(r.choices[0].message.content)
     assert isinstance(value, dict)

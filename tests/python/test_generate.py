@@ -60,3 +60,13 @@ def test_generate_rejects_a_prompt_longer_than_the_context(edgeserve_bin, defaul
     out = run(edgeserve_bin, "generate", default_model, "-p", "word " * 64, "--max-model-len", "32")
     assert out.returncode == 2
     assert "maximum context length is 32 tokens" in out.stderr
+
+
+def test_default_settings_answer_like_transformers(edgeserve_bin, default_model):
+    # activation_precision auto picks F32 activations for the Q4_1 model: transformers' numerics by default.
+    case = GOLDEN["cases"][0]
+    expected = case["text"].split("<|im_end|>")[0]
+    out = run(edgeserve_bin, "generate", default_model, "--chat", "-p", case["prompt"], "--temperature", "0",
+              "--max-tokens", "32")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected

@@ -159,11 +159,16 @@ void CpuBackend::linear(const DeviceTensor& x, const Weight& w, const Weight* bi
   ES_CHECK(w.cols() == in && y.dim(0) == num_tokens && y.dim(1) == out, "linear: x [T, in], W [out, in], y [T, out]");
   ES_CHECK(x.data != y.data, "linear: y must not alias x");
   ES_CHECK(bias == nullptr || (bias->view.shape.size() == 1 && bias->cols() == out), "linear: bias [out]");
-  const LinearKernel* kernel = dequantize_reference_ && is_quantized(w.view.dtype)
-                                   ? nullptr
-                                   : find_linear_kernel(w.view.dtype, isa_level());
+  // Quantized weights: the reference mode (no kernel), F32 activations (none at the scalar level: the
+  // reference is that math) or the int8-activation kernels.
+  const DType dtype = w.view.dtype;
+  const LinearKernel* kernel = nullptr;
+  if (!is_quantized(dtype)) kernel = find_linear_kernel(dtype, isa_level());
+  else if (dequantize_reference_) kernel = nullptr;
+  else if (activation_precision_ == ActivationPrecision::kF32) kernel = find_f32_activation_kernel(dtype, isa_level());
+  else kernel = find_linear_kernel(dtype, isa_level());
   if (num_tokens == 0) return;
-  if (kernel == nullptr) {  // a dtype with only a row dequantizer: correct, slow
+  if (kernel == nullptr) {  // the reference mode, or a dtype with only a row dequantizer: correct, slow
     linear_by_dequantizing(x, w, bias, y);
     return;
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/backend/backend.h"
+#include "engine/backend/cpu/f32_activation_linear.h"
 #include "engine/util/thread_pool.h"
 
 namespace edgeserve::cpu {
@@ -26,6 +27,12 @@ class CpuBackend final : public Backend {
   // Reference mode: quantized weights are dequantized row by row and multiplied in F32 (no activation
   // quantization), the computation the quantized kernels are tested against.  off -> on/off
   void set_dequantize_reference(bool on) { dequantize_reference_ = on; }
+  // Activations of quantized weights: kInt8 (default) quantizes them per 32-block and runs the integer
+  // kernels; kF32 keeps them in F32 against in-register dequantized weights (f32_activation_linear.h), the
+  // reference's math up to summation order, batch-invariant. The reference mode above takes precedence.
+  // (The commands choose per model: activation_precision_for() in server/commands/model_loading.h.)
+  void set_activation_precision(ActivationPrecision precision) { activation_precision_ = precision; }
+  ActivationPrecision activation_precision() const { return activation_precision_; }
 
   DeviceBuffer allocate(DType dtype, std::span<const int64_t> shape) override;
   void copy_to_device(const void* host, const DeviceTensor& dst) override;
@@ -60,6 +67,7 @@ class CpuBackend final : public Backend {
   std::vector<uint8_t> scratch_;
   std::unordered_map<void*, size_t> mapped_;   // mmapped buffers and their sizes (engine thread only)
   bool dequantize_reference_ = false;
+  ActivationPrecision activation_precision_ = ActivationPrecision::kInt8;
 };
 
 }  // namespace edgeserve::cpu

@@ -3,7 +3,8 @@
 // - our chat template + tokenizer give transformers' prompt ids;
 // - teacher-forced on transformers' greedy tokens, our argmax is in its top-5 at every step, with the quantized
 //   kernels (int8 activations, as llama.cpp) and in the dequantize-then-F32 reference mode (transformers' math);
-// - free-running greedy in the reference mode, our first 16 tokens are transformers' first 16.
+// - free-running greedy in the reference mode and with the F32-activation kernels (the same math, fast), our
+//   first 16 tokens are transformers' first 16.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -85,17 +86,17 @@ TEST_CASE("SmolLM2 GGUF: quantized kernels stay in transformers' top-5 for 64 st
        "the top-5 " << max_error);
 }
 
-TEST_CASE("SmolLM2 GGUF: dequantize-then-F32 reference reproduces transformers' greedy tokens", "[engine][smollm2][golden]") {
-  Fixture f;
-  cpu::CpuBackend backend(2);
-  backend.set_dequantize_reference(true);
+namespace {
+
+// Teacher-forced for 16 steps (top-1 must be transformers' at all 80, logit error < 1e-2), then free-running
+// greedy: the first 16 tokens of every prompt are transformers' first 16.
+void check_reproduces_greedy(Fixture& f, cpu::CpuBackend& backend, const char* what) {
   SequenceRunner runner(f.files.config(), f.weights, backend, 160, 64, DType::F32);
   int num_top1 = 0;
   double max_error = 0;
   for (const auto& c : f.golden.at("cases")) {
     INFO("prompt: " << c.at("prompt").get<std::string>());
     max_error = std::max(max_error, check_teacher_forced(runner, c, 16, num_top1));
-    // Free-running greedy: the first 16 tokens are identical.
     const auto ids = c.at("input_ids").get<std::vector<int32_t>>();
     const auto greedy = c.at("greedy").get<std::vector<int32_t>>();
     runner.reset();
@@ -109,5 +110,22 @@ TEST_CASE("SmolLM2 GGUF: dequantize-then-F32 reference reproduces transformers' 
   }
   CHECK(num_top1 == 80);
   CHECK(max_error < 1e-2);
-  WARN("dequantize-then-F32: max |logit error| over transformers' top-5 " << max_error);
+  WARN(what << ": max |logit error| over transformers' top-5 " << max_error);
+}
+
+}  // namespace
+
+TEST_CASE("SmolLM2 GGUF: dequantize-then-F32 reference reproduces transformers' greedy tokens", "[engine][smollm2][golden]") {
+  Fixture f;
+  cpu::CpuBackend backend(2);
+  backend.set_dequantize_reference(true);
+  check_reproduces_greedy(f, backend, "dequantize-then-F32");
+}
+
+TEST_CASE("SmolLM2 GGUF: F32-activation kernels reproduce transformers' greedy tokens", "[engine][smollm2][golden]") {
+  // The fast path of the same math: weights dequantized in registers, activations kept in F32.
+  Fixture f;
+  cpu::CpuBackend backend(2);
+  backend.set_activation_precision(cpu::ActivationPrecision::kF32);
+  check_reproduces_greedy(f, backend, "F32-activation kernels");
 }

@@ -1,0 +1,383 @@
+// CudaBackend: shape checks (the CPU backend's, ES_CHECK) around the kernels of cuda_kernels.h and cuBLAS.
+// See cuda_backend.h. Every op enqueues on stream_ and returns; nothing here synchronizes except
+// copy_to_host, synchronize() and the growth of a scratch buffer that queued kernels may still read.
+#include "engine/backend/cuda/cuda_backend.h"
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/backend/backend_check.h"
+#include "engine/backend/cpu/quant/fp16.h"
+#include "engine/backend/cuda/cuda_check.h"
+#include "engine/backend/cuda/cuda_kernels.h"
+#include "engine/backend/cuda/metadata_staging.h"
+
+namespace edgeserve::cuda {
+namespace {
+
+bool is_plain_float(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
+
+void check_f32_2d(const DeviceTensor& t, const char* what) {
+  ES_CHECK(t.data != nullptr && t.dtype == DType::F32 && t.ndim == 2, what);
+}
+
+void check_kv_cache(const DeviceTensor& c, const char* what) {
+  ES_CHECK(c.data != nullptr && c.ndim == 4 && (c.dtype == DType::F32 || c.dtype == DType::F16), what);
+}
+
+const float* f32_weight(const Weight& w, const char* what) {
+  ES_CHECK(w.prepared_data != nullptr && w.view.shape.size() == 1, what);
+  return static_cast<const float*>(w.prepared_data);
+}
+
+// Device memory owned by a Weight: freed when the last copy of the Weight goes.
+std::shared_ptr<void> upload_bytes(const void* host, size_t nbytes) {
+  void* device = nullptr;
+  ES_CUDA_CHECK(cudaMalloc(&device, std::max<size_t>(nbytes, 1)));
+  // The deleter must not throw; it waits for the device first because kernels on a non-blocking stream may
+  // still read the weight when its last Weight goes.
+  std::shared_ptr<void> owned(device, [](void* p) {
+    cudaDeviceSynchronize();
+    cudaFree(p);
+  });
+  ES_CUDA_CHECK(cudaMemcpy(device, host, nbytes, cudaMemcpyHostToDevice));
+  return owned;
+}
+
+template <typename T>
+std::span<const T> as_span(const T* data, size_t n) { return {data, n}; }
+
+}  // namespace
+
+struct CudaBackend::Impl {
+  int device = 0;
+  std::string device_name;
+  int cc_major = 0, cc_minor = 0;
+  cudaStream_t stream = nullptr;
+  cublasHandle_t cublas = nullptr;
+  std::unique_ptr<MetadataStaging> staging;
+  void* scratch = nullptr;  // F16/BF16 copy of linear's activations
+  size_t scratch_bytes = 0;
+
+  void* activation_scratch(size_t nbytes) {
+    if (nbytes > scratch_bytes) {
+      ES_CUDA_CHECK(cudaStreamSynchronize(stream));  // a queued GEMM may still read the old buffer
+      if (scratch != nullptr) ES_CUDA_CHECK(cudaFree(scratch));
+      scratch = nullptr;
+      scratch_bytes = 0;
+      ES_CUDA_CHECK(cudaMalloc(&scratch, nbytes));
+      scratch_bytes = nbytes;
+    }
+    return scratch;
+  }
+
+  ~Impl() {
+    // Teardown must not throw: report and go on.
+    if (scratch != nullptr && cudaFree(scratch) != cudaSuccess) std::fprintf(stderr, "edgeserve: cudaFree failed\n");
+    staging.reset();
+    if (cublas != nullptr) cublasDestroy(cublas);
+    if (stream != nullptr) cudaStreamDestroy(stream);
+  }
+};
+
+CudaBackend::CudaBackend(int device) : impl_(std::make_unique<Impl>()) {
+  impl_->device = device;
+  ES_CUDA_CHECK(cudaSetDevice(device));
+  cudaDeviceProp prop{};
+  ES_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  impl_->device_name = prop.name;
+  impl_->cc_major = prop.major;
+  impl_->cc_minor = prop.minor;
+  ES_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
+  ES_CUBLAS_CHECK(cublasCreate(&impl_->cublas));
+  ES_CUBLAS_CHECK(cublasSetStream(impl_->cublas, impl_->stream));
+  impl_->staging = std::make_unique<MetadataStaging>(impl_->stream);
+}
+
+CudaBackend::~CudaBackend() = default;
+
+std::string CudaBackend::name() const {
+  return "cuda(" + impl_->device_name + ", sm_" + std::to_string(impl_->cc_major) + std::to_string(impl_->cc_minor) +
+         ", device " + std::to_string(impl_->device) + ")";
+}
+
+DeviceBuffer CudaBackend::allocate(DType dtype, std::span<const int64_t> shape) {
+  ES_CHECK(is_plain_float(dtype), "allocate: dtype must be F32, F16 or BF16");
+  ES_CHECK(!shape.empty() && shape.size() <= 4, "allocate: 1 to 4 dimensions");
+  DeviceTensor t;
+  t.dtype = dtype;
+  t.ndim = static_cast<int32_t>(shape.size());
+  for (size_t i = 0; i < shape.size(); ++i) t.shape[i] = shape[i];
+  const size_t nbytes = std::max<size_t>(tensor_nbytes(dtype, shape), 1);  // throws on bad shapes
+  const cudaError_t err = cudaMalloc(&t.data, nbytes);
+  if (err == cudaErrorMemoryAllocation) {
+    cudaGetLastError();  // clear it: the caller may recover (smaller KV budget)
+    throw std::bad_alloc();
+  }
+  ES_CUDA_CHECK(err);
+  DeviceBuffer buffer(this, t);  // owns the memory from here on, also if the memset fails
+  ES_CUDA_CHECK(cudaMemsetAsync(t.data, 0, nbytes, impl_->stream));
+  return buffer;
+}
+
+void CudaBackend::free_memory(void* data) {
+  // Called from DeviceBuffer's destructor: must not throw. Queued kernels may still use the buffer: wait.
+  cudaStreamSynchronize(impl_->stream);
+  const cudaError_t err = cudaFree(data);
+  if (err != cudaSuccess) std::fprintf(stderr, "edgeserve: cudaFree failed: %s\n", cudaGetErrorString(err));
+}
+
+void CudaBackend::copy_to_device(const void* host, const DeviceTensor& dst) {
+  // Pageable host memory: the call returns once the bytes are staged, so `host` may be reused at once.
+  ES_CUDA_CHECK(cudaMemcpyAsync(dst.data, host, dst.nbytes(), cudaMemcpyHostToDevice, impl_->stream));
+}
+
+void CudaBackend::copy_to_host(const DeviceTensor& src, void* host) {
+  ES_CUDA_CHECK(cudaMemcpyAsync(host, src.data, src.nbytes(), cudaMemcpyDeviceToHost, impl_->stream));
+  ES_CUDA_CHECK(cudaStreamSynchronize(impl_->stream));
+}
+
+void CudaBackend::synchronize() { ES_CUDA_CHECK(cudaStreamSynchronize(impl_->stream)); }
+
+Weight CudaBackend::prepare_weight(const TensorView& view) {
+  Weight w;
+  w.view = view;
+  if (view.shape.size() == 2) {  // linear weight or embedding table: uploaded as is
+    if (!is_plain_float(view.dtype) && view.dtype != DType::Q8_0)
+      throw std::invalid_argument("tensor '" + view.name + "': dtype " + std::string(dtype_name(view.dtype)) +
+                                  " has no CUDA kernel (F32, F16, BF16 and Q8_0 are supported)");
+    size_t expected = 0;
+    try {
+      expected = tensor_nbytes(view.dtype, view.shape);  // also: the row is a whole number of blocks
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("tensor '" + view.name + "': " + e.what());
+    }
+    if (view.nbytes < expected)
+      throw std::invalid_argument("tensor '" + view.name + "': " + std::to_string(view.nbytes) +
+                                  " bytes, shape " + shape_to_string(view.shape) + " needs " + std::to_string(expected));
+    w.prepared = upload_bytes(view.data, expected);
+    w.prepared_data = w.prepared.get();
+    return w;
+  }
+  if (view.shape.size() != 1)
+    throw std::invalid_argument("tensor '" + view.name + "': expected 1 or 2 dimensions, got shape " +
+                                shape_to_string(view.shape));
+  if (!is_plain_float(view.dtype))
+    throw std::invalid_argument("tensor '" + view.name + "': 1-D weight of dtype " +
+                                std::string(dtype_name(view.dtype)) + ", expected F32, F16 or BF16");
+  // Norm weights and biases: widened to F32 once on the host (as the CPU backend does), then uploaded.
+  const int64_t n = view.shape[0];
+  if (view.nbytes < tensor_nbytes(view.dtype, view.shape))
+    throw std::invalid_argument("tensor '" + view.name + "': too few bytes for shape " + shape_to_string(view.shape));
+  std::vector<float> widened(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    uint16_t h = 0;
+    switch (view.dtype) {
+      case DType::F32: std::memcpy(&widened[i], view.data + 4 * i, 4); break;
+      case DType::F16: std::memcpy(&h, view.data + 2 * i, 2); widened[i] = quant::fp16_to_fp32(h); break;
+      default: std::memcpy(&h, view.data + 2 * i, 2); widened[i] = quant::bf16_to_fp32(h); break;
+    }
+  }
+  w.prepared = upload_bytes(widened.data(), widened.size() * sizeof(float));
+  w.prepared_data = w.prepared.get();
+  return w;
+}
+
+void CudaBackend::embedding(const Weight& table, std::span<const int32_t> token_ids, const DeviceTensor& out) {
+  check_f32_2d(out, "embedding: out must be F32 [T, H]");
+  ES_CHECK(table.view.shape.size() == 2 && table.prepared_data != nullptr, "embedding: table [vocab, H] prepared here");
+  ES_CHECK(out.dim(0) == static_cast<int64_t>(token_ids.size()) && out.dim(1) == table.cols(), "embedding: out [T, H]");
+  const int64_t vocab = table.rows(), hidden = table.cols();
+  for (int32_t id : token_ids) ES_CHECK(id >= 0 && id < vocab, "embedding: token id out of range");
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t ids_at = staging.add(token_ids);
+  uint8_t* base = staging.upload();
+  launch_embedding(table.prepared_data, table.view.dtype, row_nbytes(table.view.dtype, hidden),
+                   reinterpret_cast<const int32_t*>(base + ids_at), out.dim(0), hidden, out.f32(), impl_->stream);
+}
+
+void CudaBackend::rms_norm(const DeviceTensor& x, const Weight& weight, float eps, const DeviceTensor& out) {
+  check_f32_2d(x, "rms_norm: x must be F32 [T, H]");
+  check_f32_2d(out, "rms_norm: out must be F32 [T, H]");
+  ES_CHECK(out.dim(0) == x.dim(0) && out.dim(1) == x.dim(1), "rms_norm: out shape != x shape");
+  const float* w = f32_weight(weight, "rms_norm: weight [H] prepared here");
+  ES_CHECK(weight.cols() == x.dim(1), "rms_norm: weight [H]");
+  launch_rms_norm(x.f32(), w, eps, x.dim(0), x.dim(1), out.f32(), impl_->stream);
+}
+
+void CudaBackend::rms_norm_heads(const DeviceTensor& x, const Weight& weight, float eps) {
+  check_f32_2d(x, "rms_norm_heads: x must be F32 [T, n_heads * head_dim]");
+  const float* w = f32_weight(weight, "rms_norm_heads: weight [head_dim] prepared here");
+  const int64_t head_dim = weight.cols();
+  ES_CHECK(head_dim > 0 && x.dim(1) % head_dim == 0, "rms_norm_heads: row not a multiple of head_dim");
+  launch_rms_norm(x.f32(), w, eps, x.dim(0) * (x.dim(1) / head_dim), head_dim, x.f32(), impl_->stream);
+}
+
+void CudaBackend::linear(const DeviceTensor& x, const Weight& w, const Weight* bias, const DeviceTensor& y) {
+  check_f32_2d(x, "linear: x must be F32 [T, in]");
+  check_f32_2d(y, "linear: y must be F32 [T, out]");
+  ES_CHECK(w.view.shape.size() == 2 && w.prepared_data != nullptr, "linear: W [out, in] prepared here");
+  const int64_t num_tokens = x.dim(0), in = x.dim(1), out = w.rows();
+  ES_CHECK(w.cols() == in && y.dim(0) == num_tokens && y.dim(1) == out, "linear: x [T, in], W [out, in], y [T, out]");
+  ES_CHECK(x.data != y.data, "linear: y must not alias x");
+  const float* b = bias != nullptr ? f32_weight(*bias, "linear: bias [out] prepared here") : nullptr;
+  ES_CHECK(bias == nullptr || bias->cols() == out, "linear: bias [out]");
+  if (num_tokens == 0 || out == 0) return;
+  const DType dtype = w.view.dtype;
+  if (dtype == DType::Q8_0) {
+    launch_q8_0_linear(x.f32(), static_cast<const uint8_t*>(w.prepared_data), row_nbytes(dtype, in), b, num_tokens,
+                       in, out, y.f32(), impl_->stream);
+    return;
+  }
+  ES_CHECK(is_plain_float(dtype), "linear: weight dtype F32, F16, BF16 or Q8_0");
+  // Row-major y[T, out] = x[T, in] W[out, in]^T is, column-major, y^T (out x T) = W^T' * x^T where the
+  // column-major view of W is (in x out): op(A) = transpose, lda = ldb = in, ldc = out.
+  ES_CHECK(out <= INT32_MAX && in <= INT32_MAX && num_tokens <= INT32_MAX, "linear: dimensions exceed cuBLAS int");
+  const void* b_operand = x.data;
+  cudaDataType_t type = CUDA_R_32F;
+  if (dtype != DType::F32) {  // cublasGemmEx needs A and B of one type: round x to the weight's 16-bit type
+    type = dtype == DType::F16 ? CUDA_R_16F : CUDA_R_16BF;
+    void* narrowed = impl_->activation_scratch(static_cast<size_t>(num_tokens * in) * 2);
+    launch_narrow_f32(x.f32(), num_tokens * in, dtype == DType::BF16, narrowed, impl_->stream);
+    b_operand = narrowed;
+  }
+  const float alpha = 1.0f, beta = 0.0f;
+  ES_CUBLAS_CHECK(cublasGemmEx(impl_->cublas, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(out),
+                               static_cast<int>(num_tokens), static_cast<int>(in), &alpha, w.prepared_data, type,
+                               static_cast<int>(in), b_operand, type, static_cast<int>(in), &beta, y.data, CUDA_R_32F,
+                               static_cast<int>(out), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+  if (b != nullptr) launch_add_bias(y.f32(), b, num_tokens, out, impl_->stream);
+}
+
+void CudaBackend::rope(const DeviceTensor& q, const DeviceTensor& k, std::span<const int32_t> positions,
+                       const RopeConfig& config) {
+  check_f32_2d(q, "rope: q must be F32 [T, n_heads * head_dim]");
+  check_f32_2d(k, "rope: k must be F32 [T, n_kv_heads * head_dim]");
+  const int64_t hd = config.head_dim;
+  ES_CHECK(hd > 0 && hd % 2 == 0 && static_cast<int64_t>(config.inv_freq.size()) == hd / 2,
+           "rope: head_dim even, inv_freq [head_dim/2]");
+  ES_CHECK(q.dim(0) == static_cast<int64_t>(positions.size()) && k.dim(0) == q.dim(0), "rope: positions [T]");
+  ES_CHECK(q.dim(1) % hd == 0 && k.dim(1) % hd == 0, "rope: rows not a multiple of head_dim");
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t positions_at = staging.add(positions);
+  const size_t freq_at = staging.add(as_span(config.inv_freq.data(), config.inv_freq.size()));
+  uint8_t* base = staging.upload();
+  launch_rope(q.f32(), q.dim(1) / hd, k.f32(), k.dim(1) / hd, q.dim(0),
+              reinterpret_cast<const int32_t*>(base + positions_at), reinterpret_cast<const float*>(base + freq_at),
+              hd, config.mode == RopeMode::kNeox, impl_->stream);
+}
+
+void CudaBackend::store_kv(const DeviceTensor& k, const DeviceTensor& v, std::span<const int64_t> slot_mapping,
+                           const DeviceTensor& k_cache, const DeviceTensor& v_cache) {
+  check_f32_2d(k, "store_kv: k must be F32 [T, n_kv_heads * head_dim]");
+  check_f32_2d(v, "store_kv: v must be F32 [T, n_kv_heads * head_dim]");
+  check_kv_cache(k_cache, "store_kv: k_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
+  check_kv_cache(v_cache, "store_kv: v_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
+  ES_CHECK(k_cache.shape == v_cache.shape && k_cache.dtype == v_cache.dtype, "store_kv: k/v caches differ");
+  const int64_t row = k_cache.dim(2) * k_cache.dim(3);
+  const int64_t num_slots = k_cache.dim(0) * k_cache.dim(1);
+  ES_CHECK(k.dim(1) == row && v.dim(1) == row && v.dim(0) == k.dim(0), "store_kv: k/v [T, n_kv_heads * head_dim]");
+  ES_CHECK(static_cast<int64_t>(slot_mapping.size()) == k.dim(0), "store_kv: slot_mapping [T]");
+  for (int64_t slot : slot_mapping) ES_CHECK(slot < num_slots, "store_kv: slot past the cache");
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t slots_at = staging.add(slot_mapping);
+  uint8_t* base = staging.upload();
+  launch_store_kv(k.f32(), v.f32(), reinterpret_cast<const int64_t*>(base + slots_at), k.dim(0), row, k_cache.dtype,
+                  k_cache.data, v_cache.data, impl_->stream);
+}
+
+void CudaBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, const DeviceTensor& v_cache,
+                            const AttentionMetadata& md, float scale, const DeviceTensor& out) {
+  check_f32_2d(q, "attention: q must be F32 [T, n_heads * head_dim]");
+  check_f32_2d(out, "attention: out must be F32 [T, n_heads * head_dim]");
+  check_kv_cache(k_cache, "attention: k_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
+  ES_CHECK(k_cache.shape == v_cache.shape && k_cache.dtype == v_cache.dtype && v_cache.data != nullptr,
+           "attention: k/v caches differ");
+  const int64_t num_blocks = k_cache.dim(0), block_size = k_cache.dim(1);
+  const int64_t n_kv_heads = k_cache.dim(2), head_dim = k_cache.dim(3);
+  ES_CHECK(head_dim > 0 && head_dim <= kMaxAttentionHeadDim, "attention: head_dim in (0, 512]");
+  ES_CHECK(q.dim(1) % (n_kv_heads * head_dim) == 0, "attention: n_heads must be a multiple of n_kv_heads");
+  ES_CHECK(out.dim(0) == q.dim(0) && out.dim(1) == q.dim(1), "attention: out shape != q shape");
+  const int64_t num_seqs = md.num_seqs();
+  ES_CHECK(md.positions.empty() || md.num_tokens() == q.dim(0), "attention: positions [T]");
+  ES_CHECK(static_cast<int64_t>(md.query_start.size()) == num_seqs + 1 && md.query_start[0] == 0 &&
+               md.query_start[num_seqs] == q.dim(0), "attention: query_start [num_seqs + 1] ending at T");
+  ES_CHECK(static_cast<int64_t>(md.block_tables.size()) == num_seqs * md.max_blocks_per_seq, "attention: block_tables");
+  for (int64_t s = 0; s < num_seqs; ++s) {  // O(num_seqs + blocks): the kernel trusts these
+    const int64_t q_len = md.query_start[s + 1] - md.query_start[s];
+    const int64_t ctx = md.context_lens[s];
+    ES_CHECK(q_len >= 0 && ctx >= q_len && ctx <= md.max_blocks_per_seq * block_size, "attention: context_len");
+    for (int64_t i = 0; i < q_len && !md.positions.empty(); ++i)
+      ES_CHECK(md.positions[md.query_start[s] + i] == ctx - q_len + i, "attention: positions != context_len - q_len + i");
+    for (int64_t b = 0; b < (ctx + block_size - 1) / block_size; ++b) {
+      const int32_t id = md.block_tables[s * md.max_blocks_per_seq + b];
+      ES_CHECK(id >= 0 && id < num_blocks, "attention: block id out of range");
+    }
+  }
+  if (q.dim(0) == 0) return;
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t query_start_at = staging.add(md.query_start);
+  const size_t context_lens_at = staging.add(md.context_lens);
+  const size_t block_tables_at = staging.add(md.block_tables);
+  uint8_t* base = staging.upload();
+  PagedAttentionParams p;
+  p.q = q.f32();
+  p.out = out.f32();
+  p.k_cache = k_cache.data;
+  p.v_cache = v_cache.data;
+  p.kv_dtype = k_cache.dtype;
+  p.query_start = reinterpret_cast<const int32_t*>(base + query_start_at);
+  p.context_lens = reinterpret_cast<const int32_t*>(base + context_lens_at);
+  p.block_tables = reinterpret_cast<const int32_t*>(base + block_tables_at);
+  p.max_blocks_per_seq = md.max_blocks_per_seq;
+  p.num_seqs = static_cast<int32_t>(num_seqs);
+  p.num_tokens = q.dim(0);
+  p.block_size = block_size;
+  p.n_heads = q.dim(1) / head_dim;
+  p.n_kv_heads = n_kv_heads;
+  p.head_dim = head_dim;
+  p.scale = scale;
+  launch_paged_attention(p, impl_->stream);
+}
+
+void CudaBackend::silu_mul(const DeviceTensor& gate, const DeviceTensor& up, const DeviceTensor& out) {
+  check_f32_2d(gate, "silu_mul: gate must be F32 [T, I]");
+  ES_CHECK(up.shape == gate.shape && out.shape == gate.shape && up.dtype == DType::F32 && out.dtype == DType::F32,
+           "silu_mul: gate, up, out [T, I]");
+  launch_silu_mul(gate.f32(), up.f32(), gate.num_elements(), out.f32(), impl_->stream);
+}
+
+void CudaBackend::add(const DeviceTensor& a, const DeviceTensor& b, const DeviceTensor& out) {
+  check_f32_2d(a, "add: a must be F32 [T, H]");
+  ES_CHECK(b.shape == a.shape && out.shape == a.shape && b.dtype == DType::F32 && out.dtype == DType::F32,
+           "add: a, b, out [T, H]");
+  launch_add(a.f32(), b.f32(), a.num_elements(), out.f32(), impl_->stream);
+}
+
+void CudaBackend::gather_rows(const DeviceTensor& x, std::span<const int32_t> rows, const DeviceTensor& out) {
+  check_f32_2d(x, "gather_rows: x must be F32 [T, H]");
+  check_f32_2d(out, "gather_rows: out must be F32 [R, H]");
+  ES_CHECK(out.dim(0) == static_cast<int64_t>(rows.size()) && out.dim(1) == x.dim(1), "gather_rows: out [R, H]");
+  ES_CHECK(out.data != x.data, "gather_rows: out must not alias x");
+  for (int32_t r : rows) ES_CHECK(r >= 0 && r < x.dim(0), "gather_rows: row out of range");
+  if (rows.empty()) return;
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t rows_at = staging.add(rows);
+  uint8_t* base = staging.upload();
+  launch_gather_rows(x.f32(), reinterpret_cast<const int32_t*>(base + rows_at), out.dim(0), x.dim(1), out.f32(),
+                     impl_->stream);
+}
+
+}  // namespace edgeserve::cuda
