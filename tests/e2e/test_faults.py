@@ -73,12 +73,12 @@ def test_disconnect_while_queued_frees_everything(start_server):
     assert idle, m
 
 
-def stream_one(base_url, i):
+def stream_one(base_url, i, max_tokens=24):
     client = openai.OpenAI(base_url=base_url, api_key="unused", max_retries=0, timeout=300)
     text = ""
     for chunk in client.chat.completions.create(
             model="m", messages=[{"role": "user", "content": f"User {i}: write a short poem about the number {i}."}],
-            max_tokens=24, stream=True):
+            max_tokens=max_tokens, stream=True, extra_body={"ignore_eos": True}):
         if chunk.choices and chunk.choices[0].delta.content:
             text += chunk.choices[0].delta.content
     return text
@@ -119,7 +119,8 @@ def test_burst_beyond_max_queued_gets_429_and_admitted_ones_complete(start_serve
 def test_sigterm_drains_in_flight_requests(start_server):
     s = start_server("--drain-timeout", "30")
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        futures = [pool.submit(stream_one, s.base_url, i) for i in range(4)]
+        # Long enough (ignore_eos, 400 tokens each) to still be running when /health is asked.
+        futures = [pool.submit(stream_one, s.base_url, i, 400) for i in range(4)]
         time.sleep(0.3)
         s.proc.send_signal(signal.SIGTERM)
         time.sleep(0.1)
