@@ -50,12 +50,12 @@ def test_disconnect_after_three_chunks_frees_everything(start_server):
 def test_disconnect_while_queued_frees_everything(start_server):
     s = start_server("--max-num-seqs", "1", "--enable-prefix-caching", "false")
     busy_conn, busy = post(s.port, "/v1/chat/completions",
-                           {"messages": PROMPT, "stream": True, "max_tokens": 300, "ignore_eos": True})
+                           {"messages": PROMPT, "stream": True, "max_tokens": 2000, "ignore_eos": True})
     next(events(busy))   # the running one has started
     queued_conn, _ = None, None
     queued_conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
     queued_conn.request("POST", "/v1/chat/completions", body=json.dumps(
-        {"messages": PROMPT, "stream": True, "max_tokens": 300, "ignore_eos": True}),
+        {"messages": PROMPT, "stream": True, "max_tokens": 2000, "ignore_eos": True}),
         headers={"Content-Type": "application/json"})
     deadline = time.time() + 10
     while s.metrics()["vllm:num_requests_waiting"] < 1 and time.time() < deadline:
