@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "engine/backend/backend_check.h"
+#include "engine/backend/op_checks.h"
 #include "engine/backend/cpu/isa.h"
 #include "engine/backend/cpu/linear_kernel.h"
 #include "engine/backend/cpu/paged_attention.h"
@@ -23,14 +24,6 @@ bool is_plain_float(DType d) { return d == DType::F32 || d == DType::F16 || d ==
 
 const float* f32_data(const Weight& w) {
   return static_cast<const float*>(w.prepared_data != nullptr ? w.prepared_data : w.view.data);
-}
-
-void check_f32_2d(const DeviceTensor& t, const char* what) {
-  ES_CHECK(t.data != nullptr && t.dtype == DType::F32 && t.ndim == 2, what);
-}
-
-void check_kv_cache(const DeviceTensor& c, const char* what) {
-  ES_CHECK(c.data != nullptr && c.ndim == 4 && (c.dtype == DType::F32 || c.dtype == DType::F16), what);
 }
 
 }  // namespace
@@ -244,16 +237,7 @@ void CpuBackend::rope(const DeviceTensor& q, const DeviceTensor& k, std::span<co
 
 void CpuBackend::store_kv(const DeviceTensor& k, const DeviceTensor& v, std::span<const int64_t> slot_mapping,
                           const DeviceTensor& k_cache, const DeviceTensor& v_cache) {
-  check_f32_2d(k, "store_kv: k must be F32 [T, n_kv_heads * head_dim]");
-  check_f32_2d(v, "store_kv: v must be F32 [T, n_kv_heads * head_dim]");
-  check_kv_cache(k_cache, "store_kv: k_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
-  check_kv_cache(v_cache, "store_kv: v_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
-  ES_CHECK(k_cache.shape == v_cache.shape && k_cache.dtype == v_cache.dtype, "store_kv: k/v caches differ");
-  const int64_t row = k_cache.dim(2) * k_cache.dim(3);
-  const int64_t num_slots = k_cache.dim(0) * k_cache.dim(1);
-  ES_CHECK(k.dim(1) == row && v.dim(1) == row && v.dim(0) == k.dim(0), "store_kv: k/v [T, n_kv_heads * head_dim]");
-  ES_CHECK(static_cast<int64_t>(slot_mapping.size()) == k.dim(0), "store_kv: slot_mapping [T]");
-  for (int64_t slot : slot_mapping) ES_CHECK(slot < num_slots, "store_kv: slot past the cache");
+  const int64_t row = check_store_kv_args(k, v, slot_mapping, k_cache, v_cache);
   const size_t row_bytes = static_cast<size_t>(row) * (k_cache.dtype == DType::F32 ? 4 : 2);
   pool_.parallel_for(k.dim(0), [&](int64_t begin, int64_t end) {
     for (int64_t t = begin; t < end; ++t) {
@@ -267,33 +251,10 @@ void CpuBackend::store_kv(const DeviceTensor& k, const DeviceTensor& v, std::spa
 
 void CpuBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, const DeviceTensor& v_cache,
                            const AttentionMetadata& md, float scale, const DeviceTensor& out) {
-  check_f32_2d(q, "attention: q must be F32 [T, n_heads * head_dim]");
-  check_f32_2d(out, "attention: out must be F32 [T, n_heads * head_dim]");
-  check_kv_cache(k_cache, "attention: k_cache [num_blocks, block_size, n_kv_heads, head_dim] F32/F16");
-  ES_CHECK(k_cache.shape == v_cache.shape && k_cache.dtype == v_cache.dtype && v_cache.data != nullptr,
-           "attention: k/v caches differ");
-  const int64_t num_blocks = k_cache.dim(0), block_size = k_cache.dim(1);
-  const int64_t n_kv_heads = k_cache.dim(2), head_dim = k_cache.dim(3);
+  check_attention_args(q, k_cache, v_cache, md, out);
+  const int64_t block_size = k_cache.dim(1), n_kv_heads = k_cache.dim(2), head_dim = k_cache.dim(3);
   ES_CHECK(head_dim <= kMaxAttentionHeadDim && block_size <= kMaxAttentionBlockSize, "attention: head_dim/block_size too large");
-  ES_CHECK(q.dim(1) % (n_kv_heads * head_dim) == 0, "attention: n_heads must be a multiple of n_kv_heads");
   ES_CHECK(q.dim(1) / (n_kv_heads * head_dim) <= kMaxAttentionGroup, "attention: n_heads / n_kv_heads > 16");
-  ES_CHECK(out.dim(0) == q.dim(0) && out.dim(1) == q.dim(1), "attention: out shape != q shape");
-  const int64_t num_seqs = md.num_seqs();
-  ES_CHECK(md.positions.empty() || md.num_tokens() == q.dim(0), "attention: positions [T]");
-  ES_CHECK(static_cast<int64_t>(md.query_start.size()) == num_seqs + 1 && md.query_start[0] == 0 &&
-               md.query_start[num_seqs] == q.dim(0), "attention: query_start [num_seqs + 1] ending at T");
-  ES_CHECK(static_cast<int64_t>(md.block_tables.size()) == num_seqs * md.max_blocks_per_seq, "attention: block_tables");
-  for (int64_t s = 0; s < num_seqs; ++s) {  // O(num_seqs + blocks): cheap next to the attention itself
-    const int64_t q_len = md.query_start[s + 1] - md.query_start[s];
-    const int64_t ctx = md.context_lens[s];
-    ES_CHECK(q_len >= 0 && ctx >= q_len && ctx <= md.max_blocks_per_seq * block_size, "attention: context_len");
-    for (int64_t i = 0; i < q_len && !md.positions.empty(); ++i)  // the causal range comes from context_lens
-      ES_CHECK(md.positions[md.query_start[s] + i] == ctx - q_len + i, "attention: positions != context_len - q_len + i");
-    for (int64_t b = 0; b < (ctx + block_size - 1) / block_size; ++b) {
-      const int32_t id = md.block_tables[s * md.max_blocks_per_seq + b];
-      ES_CHECK(id >= 0 && id < num_blocks, "attention: block id out of range");
-    }
-  }
   PagedAttentionArgs args;
   args.q = q.f32();
   args.out = out.f32();
@@ -307,7 +268,7 @@ void CpuBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, c
   args.scale = scale;
   args.metadata = &md;
   args.use_avx512 = isa_level() >= IsaLevel::kAvx512;
-  pool_.parallel_for(num_seqs * n_kv_heads,
+  pool_.parallel_for(md.num_seqs() * n_kv_heads,
                      [&](int64_t begin, int64_t end) { paged_attention_units(args, begin, end); });
 }
 
