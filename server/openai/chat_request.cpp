@@ -36,14 +36,7 @@ ChatCompletionRequest read_chat_request(std::string_view body_text, const Reques
   if (const Json* kwargs = detail::read_object(body, "chat_template_kwargs"))
     request.chat_template_kwargs = nlohmann::json(*kwargs);
 
-  request.model = std::move(common.model);
-  request.sampling = std::move(common.sampling);
-  request.stop = std::move(common.stop);
-  request.n = common.n;
-  request.stream = common.stream;
-  request.include_usage = common.include_usage;
-  request.user = std::move(common.user);
-  request.raw = std::move(body);
+  detail::move_common_fields(std::move(common), std::move(body), request);
   return request;
 }
 

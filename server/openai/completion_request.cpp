@@ -76,14 +76,7 @@ CompletionRequest read_completion_request(std::string_view body_text, const Requ
   }
   detail::check_sampling_params(common.sampling, limits, common.max_tokens_param);
 
-  request.model = std::move(common.model);
-  request.sampling = std::move(common.sampling);
-  request.stop = std::move(common.stop);
-  request.n = common.n;
-  request.stream = common.stream;
-  request.include_usage = common.include_usage;
-  request.user = std::move(common.user);
-  request.raw = std::move(body);
+  detail::move_common_fields(std::move(common), std::move(body), request);
   return request;
 }
 

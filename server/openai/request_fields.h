@@ -32,6 +32,19 @@ struct CommonRequestFields {
 // Reads every shared field of `body` (a JSON object). Throws RequestFault on a wrong type or a broken rule.
 CommonRequestFields read_common_fields(const nlohmann::ordered_json& body, const RequestLimits& limits);
 
+// Moves the shared fields (and the raw body) into a chat or completion request.
+template <typename Request>
+void move_common_fields(CommonRequestFields&& common, nlohmann::ordered_json&& body, Request& request) {
+  request.model = std::move(common.model);
+  request.sampling = std::move(common.sampling);
+  request.stop = std::move(common.stop);
+  request.n = common.n;
+  request.stream = common.stream;
+  request.include_usage = common.include_usage;
+  request.user = std::move(common.user);
+  request.raw = std::move(body);
+}
+
 // SamplingParams::validate, with the error's param renamed to `max_tokens_param` where it concerns
 // max_tokens. Throws RequestFault on the first fault. Call after the endpoint has set logprobs.
 void check_sampling_params(const SamplingParams& sampling, const RequestLimits& limits,
