@@ -2,6 +2,8 @@
 // weight format and ISA level, for the Qwen3-0.6B MLP shape (gate/up: 3072 rows x 1024; down: 1024 x 3072).
 // "hot": one matrix reused (cache-resident: L2/L3); "cold": cycling through copies totalling >= 256 MiB,
 // so the weights stream from DRAM as in decode. Includes quantizing the activation once per mat-vec.
+// Then, for the formats with tile kernels (AVX-512 Q8_0/Q4_0), the batched GEMM of 32 tokens (two
+// activation tiles, as in 32-sequence decode) in GOP/s (2 * rows * cols * tokens per second), cache-resident.
 // Usage: bench_quant [SECONDS_PER_POINT=0.3] [FORMAT...] (e.g. Q4_0 Q8_0; default all). Printed, not asserted.
 #include <algorithm>
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/backend/cpu/quant/act_tile.h"
 #include "engine/backend/cpu/quant/dequantize.h"
 #include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/quant/kernels.h"
@@ -61,6 +64,7 @@ Result run_point(const QuantKernels& kernels, DType dtype, int64_t rows, int64_t
   std::vector<uint8_t> act(row_nbytes(act_dtype, cols));
   std::vector<float> y(static_cast<size_t>(rows));
   const VecDotFn dot = kernels.vec_dot(dtype);
+  const VecDotRowsFn dot_rows = kernels.vec_dot_rows(dtype);  // what the engine uses where it exists
   const size_t row_bytes = row_nbytes(dtype, cols);
 
   const auto measure = [&](bool cold) {
@@ -70,7 +74,8 @@ Result run_point(const QuantKernels& kernels, DType dtype, int64_t rows, int64_t
     while (elapsed < seconds) {
       const uint8_t* w = cold ? copies.data() + copy * matrix.size() : matrix.data();
       quantize_row(act_dtype, x.data(), act.data(), cols);
-      for (int64_t r = 0; r < rows; ++r) dot(cols, w + static_cast<size_t>(r) * row_bytes, act.data(), &y[r]);
+      if (dot_rows != nullptr) dot_rows(cols, w, row_bytes, rows, act.data(), y.data());
+      else for (int64_t r = 0; r < rows; ++r) dot(cols, w + static_cast<size_t>(r) * row_bytes, act.data(), &y[r]);
       copy = (copy + 1) % num_copies;
       ++num_matvecs;
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -79,6 +84,38 @@ Result run_point(const QuantKernels& kernels, DType dtype, int64_t rows, int64_t
   };
   measure(false);  // warm up
   return {measure(false), measure(true)};
+}
+
+// GOP/s of the tile kernel: rows x cols weights against kTokens tokens, cache-resident.
+double run_tile_point(const QuantKernels& kernels, DType dtype, int64_t rows, int64_t cols, double seconds) {
+  constexpr int kTokens = 2 * kTileTokens;
+  std::mt19937 rng(7);
+  const std::vector<uint8_t> matrix = make_matrix(dtype, rows, cols, rng);
+  std::normal_distribution<float> dist(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(cols));
+  const size_t tile_bytes = act_tile_bytes(cols);
+  std::vector<uint8_t> act(row_nbytes(DType::Q8_0, cols)), tiles(2 * tile_bytes);
+  for (int t = 0; t < kTokens; ++t) {
+    for (auto& v : x) v = dist(rng);
+    quantize_row(DType::Q8_0, x.data(), act.data(), cols);
+    pack_act_tile_token(act.data(), cols, t % kTileTokens, tiles.data() + (t / kTileTokens) * tile_bytes);
+  }
+  std::vector<float> y(static_cast<size_t>(rows) * kTokens);
+  const VecDotTileFn tile = kernels.vec_dot_tile(dtype);
+  const auto once = [&] {
+    tile(cols, matrix.data(), row_nbytes(dtype, cols), rows, tiles.data(), 2, tile_bytes, kTileTokens, y.data(),
+         static_cast<size_t>(rows));
+  };
+  once();  // warm up
+  size_t num_gemms = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0.0;
+  while (elapsed < seconds) {
+    once();
+    ++num_gemms;
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  return 2.0 * static_cast<double>(rows * cols) * kTokens * static_cast<double>(num_gemms) / elapsed / 1e9;
 }
 
 }  // namespace
@@ -119,6 +156,18 @@ int main(int argc, char** argv) {
       std::printf("\n");
       std::fflush(stdout);
     }
+  }
+  if (!cpu_supports(CpuIsa::Avx512)) return 0;
+  const QuantKernels& avx512 = quant_kernels_for(CpuIsa::Avx512);
+  std::printf("\ntile GEMM, 32 tokens, avx512, GOP/s (cache-resident)\n%-6s", "format");
+  for (const Shape& shape : shapes) std::printf("  %18s", shape.name);
+  std::printf("\n");
+  for (DType dtype : formats) {
+    if (avx512.vec_dot_tile(dtype) == nullptr) continue;
+    std::printf("%-6s", std::string(dtype_name(dtype)).c_str());
+    for (const Shape& shape : shapes)
+      std::printf("  %18.1f", run_tile_point(avx512, dtype, shape.rows, shape.cols, seconds));
+    std::printf("\n");
   }
   return 0;
 }

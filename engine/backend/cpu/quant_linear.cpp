@@ -22,18 +22,21 @@ constexpr DType kQuantized[] = {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5
 //
 // Prepared activations. Dtypes without a tile kernel at the selected level: one activation row per token,
 // act_row bytes apart. Dtypes with one (Q8_0/Q4_0 at AVX-512): groups of kTileTokens tokens, each group
-// `group_bytes` long: the group's activation rows (act_row apart, so kMultiTokens consecutive tokens of a
-// group can be given to vec_dot_x4), then its activation tile (act_tile.h). prepare() does not know the
-// token count, so every group gets its tile; compute() uses the tiles of full groups only.
+// `group_bytes` long: the group's activation rows (act_row apart: the rows kernel reads one), then its
+// activation tile (act_tile.h). prepare() does not know the token count, so every group gets its tile;
+// compute() uses a partial group's tile when it holds at least kMinTileTokens tokens.
 template <DType W>
 struct QuantLinear {
   static constexpr int64_t kRowTile = 16;
-  // Tiles per pass over the rows: two (the tile kernel's one-row-by-two-tiles step, fewest loads per
-  // multiply) while both stay in L1 next to the rows (in <= 1024 with Zen 5's 48 KiB); otherwise one,
-  // which the kernel runs two rows at a time (half the activation bytes per multiply from L2).
-  static constexpr size_t kTilePairL1Bytes = 40 << 10;
-  static int64_t tiles_per_pass(int64_t in) { return 2 * quant::act_tile_bytes(in) <= kTilePairL1Bytes ? 2 : 1; }
+  // Tiles per call of the tile kernel over the rows: two, its step of R rows x 2 tiles (each weight
+  // broadcast feeds both); the tiles stream from L2 when they do not fit L1, which measured no slower.
+  static constexpr int64_t kTilesPerPass = 2;
   static constexpr int64_t kGroup = quant::kTileTokens;
+  // A last partial group of at least this many tokens is padded into a tile (the padding computed, not
+  // stored); fewer go through the rows kernel, one pass over the rows per token.
+  static constexpr int64_t kMinTileTokens = 6;
+  // Rows per pass of the rows kernel when several tokens share it (about 35-110 KiB of weights: L2).
+  static constexpr int64_t kRowsKernelTile = 32;
 
   static DType act() { return quant::activation_dtype(W); }
 
@@ -76,29 +79,42 @@ struct QuantLinear {
   }
 
   // y[t, o] for o in [out_begin, out_end). Prefill and batched decode are bound by the multiply work, not
-  // by reading weights: full token groups go through the tile kernel (all the rows x up to tiles_per_pass()
-  // tiles per call, each weight row's block terms built once per call); the tokens after the last full
-  // group through the multi-token kernels (each weight row unpacked once per kMultiTokens tokens, rows in
-  // tiles of kRowTile so that rows and activations stay in L1), then one by one.
+  // by reading weights. With tiles (AVX-512 Q8_0/Q4_0): token groups go through the tile kernel, up to
+  // kTilesPerPass tiles per call over all the rows, a last partial group too when it holds at least
+  // kMinTileTokens tokens; fewer tokens go one by one through the rows kernel. Both share one arithmetic, so
+  // where a token lands never changes its result. Without tiles: compute_tokens.
   static void compute(const LinearArgs& a, int64_t out_begin, int64_t out_end) {
     const quant::QuantKernels& kernels = quant::quant_kernels();
     const Layout layout(a.in);
     const auto* x = static_cast<const uint8_t*>(a.x_prepared);
-    int64_t t_begin = 0;
-    if (layout.has_tiles()) {
-      const quant::VecDotTileFn dot_tile = kernels.vec_dot_tile(W);
-      const int64_t num_groups = a.num_tokens / kGroup;
-      const int64_t per_pass = tiles_per_pass(a.in);
-      for (int64_t g = 0; g < num_groups; g += per_pass) {
-        const int64_t num_tiles = std::min(per_pass, num_groups - g);
-        dot_tile(a.in, a.w + static_cast<size_t>(out_begin) * a.w_row_bytes, a.w_row_bytes, out_end - out_begin,
-                 x + layout.tile_offset(g), num_tiles, layout.group_bytes, a.y + g * kGroup * a.out + out_begin,
-                 static_cast<size_t>(a.out));
-      }
-      t_begin = num_groups * kGroup;
+    if (!layout.has_tiles()) {
+      compute_tokens(a, kernels, x, layout.act_row, 0, out_begin, out_end);
+      return;
     }
-    // the remaining tokens' rows are act_row apart (under tiles they all lie in the last, partial group)
-    compute_tokens(a, kernels, x + layout.row_offset(t_begin), layout.act_row, t_begin, out_begin, out_end);
+    const quant::VecDotTileFn dot_tile = kernels.vec_dot_tile(W);
+    const int64_t partial = a.num_tokens % kGroup;
+    const bool pad_last = partial >= kMinTileTokens;
+    const int64_t num_groups = a.num_tokens / kGroup + (pad_last ? 1 : 0);
+    const int64_t per_pass = kTilesPerPass;
+    for (int64_t g = 0; g < num_groups; g += per_pass) {
+      const int64_t num_tiles = std::min(per_pass, num_groups - g);
+      const bool has_partial = pad_last && g + num_tiles == num_groups;
+      dot_tile(a.in, a.w + static_cast<size_t>(out_begin) * a.w_row_bytes, a.w_row_bytes, out_end - out_begin,
+               x + layout.tile_offset(g), num_tiles, layout.group_bytes,
+               has_partial ? static_cast<int>(partial) : static_cast<int>(kGroup), a.y + g * kGroup * a.out + out_begin,
+               static_cast<size_t>(a.out));
+    }
+    const int64_t t_begin = std::min(num_groups * kGroup, a.num_tokens);
+    if (t_begin == a.num_tokens) return;
+    // one token: a single pass over the rows; more: rows in tiles that stay in L2 for all of them
+    const quant::VecDotRowsFn dot_rows = kernels.vec_dot_rows(W);
+    const int64_t row_tile = a.num_tokens - t_begin == 1 ? out_end - out_begin : kRowsKernelTile;
+    for (int64_t o = out_begin; o < out_end; o += row_tile) {
+      const int64_t rows = std::min(row_tile, out_end - o);
+      for (int64_t t = t_begin; t < a.num_tokens; ++t)
+        dot_rows(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, a.w_row_bytes, rows, x + layout.row_offset(t),
+                 a.y + t * a.out + o);
+    }
   }
 
   // Tokens [t_begin, num_tokens), token t's activation row at x_first + (t - t_begin) * act_stride.
@@ -106,7 +122,6 @@ struct QuantLinear {
                              size_t act_stride, int64_t t_begin, int64_t out_begin, int64_t out_end) {
     const quant::VecDotFn dot = kernels.vec_dot(W);
     const quant::VecDotX4Fn dot_x4 = kernels.vec_dot_x4(W);
-    const quant::VecDot2x4Fn dot_2x4 = kernels.vec_dot_2x4(W);  // two rows at once where the level has it
     const size_t y_stride = static_cast<size_t>(a.out);
     constexpr int64_t kTokens = quant::kMultiTokens;
     const int64_t grouped = dot_x4 != nullptr ? t_begin + (a.num_tokens - t_begin) / kTokens * kTokens : t_begin;
@@ -115,13 +130,7 @@ struct QuantLinear {
       const int64_t tile_end = std::min(tile + kRowTile, out_end);
       for (int64_t t = t_begin; t < grouped; t += kTokens) {
         const uint8_t* x_t = act_row_of(t);
-        int64_t o = tile;
-        if (dot_2x4 != nullptr) {
-          for (; o + 2 <= tile_end; o += 2)
-            dot_2x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, a.w_row_bytes, x_t, act_stride,
-                    a.y + t * a.out + o, y_stride);
-        }
-        for (; o < tile_end; ++o)
+        for (int64_t o = tile; o < tile_end; ++o)
           dot_x4(a.in, a.w + static_cast<size_t>(o) * a.w_row_bytes, x_t, act_stride, a.y + t * a.out + o, y_stride);
       }
       for (int64_t o = tile; o < tile_end; ++o) {

@@ -1,4 +1,4 @@
-// Multi-token dot kernels (QuantKernels::vec_dot_x4, vec_dot_2x4). Reference: the single-token kernel of the same ISA
+// Multi-token dot kernels (QuantKernels::vec_dot_x4). Reference: the single-token kernel of the same ISA
 // level (vec_dot) run on each token separately; the multi-token kernel must return exactly its floats
 // (same integer block sums, same float accumulation order), for every level this CPU runs, on random
 // rows with odd block counts, a Q8_0 weight of -128, strided activations and strided outputs.
@@ -75,6 +75,10 @@ TEST_CASE("multi-token kernels equal the single-token kernel of their level exac
       const VecDotX4Fn multi = kernels.vec_dot_x4(weight);
       INFO(cpu_isa_name(isa) << " " << dtype_name(weight));
       REQUIRE(single != nullptr);
+      if (kernels.vec_dot_rows(weight) != nullptr) {  // rows and tile kernels instead (test_vec_dot_tile)
+        REQUIRE(multi == nullptr);
+        continue;
+      }
       REQUIRE(multi != nullptr);
       for (int64_t n : kLengths) {
         for (uint32_t seed = 1; seed <= 3; ++seed) {
@@ -99,48 +103,7 @@ TEST_CASE("multi-token kernels equal the single-token kernel of their level exac
   CHECK(num_levels >= 1);
 }
 
-TEST_CASE("two-row multi-token kernels equal the single-token kernel of their level exactly",
-          "[quant][vec_dot][multi]") {
-  for (CpuIsa isa : {CpuIsa::Scalar, CpuIsa::Avx2, CpuIsa::Avx512}) {
-    if (!cpu_supports(isa)) continue;
-    const QuantKernels& kernels = quant_kernels_for(isa);
-    for (DType weight : kMultiWeightTypes) {
-      const VecDotFn single = kernels.vec_dot(weight);
-      const VecDot2x4Fn multi = kernels.vec_dot_2x4(weight);
-      INFO(cpu_isa_name(isa) << " " << dtype_name(weight));
-      // AVX-512 offers the Q8_0 one (the 4-bit formats go one row at a time)
-      if (isa == CpuIsa::Avx512 && weight == DType::Q8_0) REQUIRE(multi != nullptr);
-      if (multi == nullptr) continue;
-      for (int64_t n : kLengths) {
-        for (uint32_t seed = 1; seed <= 3; ++seed) {
-          // two different weight rows, w_stride bytes apart (with padding), over the same four tokens
-          const MultiOperands op0 = make_multi_operands(weight, n, seed);
-          const MultiOperands op1 = make_multi_operands(weight, n, seed + 100);
-          const size_t w_stride = op0.w.size() + 10;
-          std::vector<uint8_t> w2(w_stride + op1.w.size(), 0xcd);
-          std::memcpy(w2.data(), op0.w.data(), op0.w.size());
-          std::memcpy(w2.data() + w_stride, op1.w.data(), op1.w.size());
-          constexpr size_t kOutStride = 5;  // rows at +0, +1; the other slots must stay untouched
-          std::vector<float> got(kOutStride * kMultiTokens, -7.5f);
-          multi(n, w2.data(), w_stride, op0.act.data(), op0.act_stride, got.data(), kOutStride);
-          for (int k = 0; k < kMultiTokens; ++k) {
-            for (int r = 0; r < 2; ++r) {
-              float want = NAN;
-              single(n, w2.data() + r * w_stride, op0.act.data() + k * op0.act_stride, &want);
-              INFO("n=" << n << " seed=" << seed << " row " << r << " token " << k << " multi "
-                        << got[r + k * kOutStride] << " single " << want);
-              REQUIRE(std::isfinite(want));
-              CHECK(got[r + k * kOutStride] == want);
-            }
-            for (size_t j = 2; j < kOutStride; ++j) CHECK(got[j + k * kOutStride] == -7.5f);
-          }
-        }
-      }
-    }
-  }
-}
-
-TEST_CASE("multi-token kernel lookup: Q8_0/Q4_0/Q4_1 everywhere, none for the other dtypes",
+TEST_CASE("multi-token kernel lookup: Q8_0/Q4_0/Q4_1 (Q4_1 only at AVX-512), none for the other dtypes",
           "[quant][kernels][multi]") {
   for (CpuIsa isa : {CpuIsa::Scalar, CpuIsa::Avx2, CpuIsa::Avx512}) {
     if (!cpu_supports(isa)) continue;
@@ -149,16 +112,16 @@ TEST_CASE("multi-token kernel lookup: Q8_0/Q4_0/Q4_1 everywhere, none for the ot
     CHECK(kernels.vec_dot_x4(DType::Q8_0) == kernels.vec_dot_x4_q8_0_q8);
     CHECK(kernels.vec_dot_x4(DType::Q4_0) == kernels.vec_dot_x4_q4_0_q8);
     CHECK(kernels.vec_dot_x4(DType::Q4_1) == kernels.vec_dot_x4_q4_1_q8);
-    CHECK(kernels.vec_dot_2x4(DType::Q8_0) == kernels.vec_dot_2x4_q8_0_q8);
-    CHECK(kernels.vec_dot_2x4(DType::Q4_0) == nullptr);
-    CHECK(kernels.vec_dot_2x4(DType::Q4_1) == nullptr);
+    const bool rows_kernels = isa == CpuIsa::Avx512;  // Q8_0 / Q4_0 there go through rows and tile kernels
+    CHECK((kernels.vec_dot_x4(DType::Q8_0) == nullptr) == rows_kernels);
+    CHECK((kernels.vec_dot_x4(DType::Q4_0) == nullptr) == rows_kernels);
+    CHECK(kernels.vec_dot_x4(DType::Q4_1) != nullptr);
     for (DType other : {DType::Q5_0, DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::F32,
                         DType::F16, DType::BF16}) {
       INFO(dtype_name(other));
       CHECK(kernels.vec_dot_x4(other) == nullptr);
-      CHECK(kernels.vec_dot_2x4(other) == nullptr);
     }
   }
   // the selected table (EDGESERVE_CPU_ISA or the best level) has them too
-  CHECK(quant_kernels().vec_dot_x4(DType::Q4_0) != nullptr);
+  CHECK(quant_kernels().vec_dot_x4(DType::Q4_1) != nullptr);
 }

@@ -1,8 +1,9 @@
-// Tile kernels (QuantKernels::vec_dot_tile) and the activation tile layout (act_tile.h). Reference for the
-// kernels: the single-token kernel of the same ISA level (vec_dot) on each token's Q8_0 row; every output
-// must equal it bit for bit, for 1..5 weight rows (steps of 3, 2 and 1 rows), 1..3 tiles, block counts
-// with every remainder mod 4 (the single-token kernel's tail), strided tiles and outputs, Q8_0 weights of
-// -128, activation quants of +-127 and all-zero tokens. Reference for the layout: its definition in act_tile.h.
+// Tile and rows kernels (QuantKernels::vec_dot_tile, vec_dot_rows) and the activation tile layout
+// (act_tile.h). Reference for the kernels: the single-token kernel of the same ISA level (vec_dot) on each
+// token's Q8_0 row and each weight row; every output must equal it bit for bit, for 1..9 weight rows (steps
+// of 4, 2 and 1 rows; groups of 8 and their tail), 1..3 tiles with a full or partial last tile (nothing
+// written past its tokens), block counts from 1 to 96, strided tiles and outputs, Q8_0 weights of -128,
+// activation quants of +-127 and all-zero tokens. Reference for the layout: its definition in act_tile.h.
 #include <catch2/catch.hpp>
 
 #include <bit>
@@ -68,7 +69,7 @@ TEST_CASE("activation tile: layout as act_tile.h defines it", "[quant][tile]") {
   std::mt19937 rng(5);
   for (int64_t n : {32, 96, 1024}) {
     const int64_t nb = n / kQK;
-    REQUIRE(act_tile_bytes(n) == static_cast<size_t>(nb) * (kQK * kTileTokens + 2 * kTileTokens));
+    REQUIRE(act_tile_bytes(n) == static_cast<size_t>(nb) * (kQK * kTileTokens + 4 * kTileTokens));
     const std::vector<uint8_t> rows = make_token_rows(n, kTileTokens, rng);
     const size_t row = row_nbytes(DType::Q8_0, n);
     std::vector<uint8_t> tile(act_tile_bytes(n) + 16, 0x5a);
@@ -78,11 +79,16 @@ TEST_CASE("activation tile: layout as act_tile.h defines it", "[quant][tile]") {
       for (int64_t b = 0; b < nb; ++b) {
         for (int e = 0; e < kQK; ++e) {
           const size_t at = static_cast<size_t>(b) * kQK * kTileTokens + (e / 4) * kTileTokens * 4 + k * 4 + e % 4;
-          REQUIRE(tile[at] == static_cast<uint8_t>(blocks[b].qs[e] + 128));
+          REQUIRE(static_cast<int8_t>(tile[at]) == blocks[b].qs[e]);
         }
         uint16_t d;
         std::memcpy(&d, tile.data() + nb * kQK * kTileTokens + (b * kTileTokens + k) * 2, 2);
         REQUIRE(d == blocks[b].d);
+        int16_t sum;
+        std::memcpy(&sum, tile.data() + nb * (kQK * kTileTokens + 2 * kTileTokens) + (b * kTileTokens + k) * 2, 2);
+        int want_sum = 0;
+        for (int e = 0; e < kQK; ++e) want_sum += blocks[b].qs[e];
+        REQUIRE(sum == want_sum);
       }
     }
     for (size_t i = act_tile_bytes(n); i < tile.size(); ++i) REQUIRE(tile[i] == 0x5a);  // nothing past the end
@@ -100,10 +106,11 @@ TEST_CASE("tile kernels equal the single-token kernel of their level exactly", "
       if (tile_fn == nullptr) continue;
       INFO(cpu_isa_name(isa) << " " << dtype_name(weight));
       for (int64_t n : kTileLengths) {
-        // rows 1..5 go as 3 + 2, 3, 2, 1 per step against one tile, one at a time against tile pairs
-        for (int64_t num_rows : {1, 2, 3, 5})
-        for (int64_t num_tiles : {1, 2, 3}) {
-          const int64_t num_tokens = num_tiles * kTileTokens;
+        // rows 1..7 go as 4 + 2 + 1, 4 + 1, 2, 1 per step
+        for (int64_t num_rows : {1, 2, 5, 7})
+        for (int64_t num_tiles : {1, 2, 3})
+        for (int last_tile_tokens : {kTileTokens, 1, 7}) {
+          const int64_t num_tokens = num_tiles * kTileTokens;  // all packed; the last tile's tail must not be written
           std::mt19937 rng(static_cast<uint32_t>(n * 31 + num_rows * 7 + num_tiles));
           const size_t w_stride = row_nbytes(weight, n) + 6;
           const std::vector<uint8_t> w = make_weight_rows(weight, n, num_rows, w_stride, rng);
@@ -116,9 +123,12 @@ TEST_CASE("tile kernels equal the single-token kernel of their level exactly", "
                                 tiles.data() + (t / kTileTokens) * tile_stride);
           const size_t out_stride = static_cast<size_t>(num_rows) + 2;  // two sentinels after each token's rows
           std::vector<float> got(out_stride * static_cast<size_t>(num_tokens), -7.5f);
-          tile_fn(n, w.data(), w_stride, num_rows, tiles.data(), num_tiles, tile_stride, got.data(), out_stride);
+          tile_fn(n, w.data(), w_stride, num_rows, tiles.data(), num_tiles, tile_stride, last_tile_tokens, got.data(),
+                  out_stride);
+          const int64_t num_written = num_tokens - kTileTokens + last_tile_tokens;
           for (int64_t t = 0; t < num_tokens; ++t) {
-            for (int64_t r = 0; r < num_rows; ++r) {
+            for (int64_t r = 0; r < num_rows && t >= num_written; ++r) REQUIRE(got[t * out_stride + r] == -7.5f);
+            for (int64_t r = 0; r < num_rows && t < num_written; ++r) {
               float want = NAN;
               single(n, w.data() + r * w_stride, act.data() + t * row, &want);
               const float have = got[t * out_stride + r];
@@ -135,8 +145,46 @@ TEST_CASE("tile kernels equal the single-token kernel of their level exactly", "
       }
     }
   }
-  if (cpu_supports(CpuIsa::Avx512)) CHECK(num_checked == 2 * 11 * 4 * 3);
+  if (cpu_supports(CpuIsa::Avx512)) CHECK(num_checked == 2 * 11 * 4 * 3 * 3);
   else WARN("this CPU has no AVX-512 VNNI: no tile kernel was checked");
+}
+
+TEST_CASE("rows kernels equal the single-token kernel of their level exactly", "[quant][vec_dot][tile]") {
+  int num_checked = 0;
+  for (CpuIsa isa : {CpuIsa::Scalar, CpuIsa::Avx2, CpuIsa::Avx512}) {
+    if (!cpu_supports(isa)) continue;
+    const QuantKernels& kernels = quant_kernels_for(isa);
+    for (DType weight : {DType::Q8_0, DType::Q4_0}) {
+      const VecDotRowsFn rows_fn = kernels.vec_dot_rows(weight);
+      const VecDotFn single = kernels.vec_dot(weight);
+      if (rows_fn == nullptr) continue;
+      INFO(cpu_isa_name(isa) << " " << dtype_name(weight));
+      for (int64_t n : kTileLengths) {
+        for (int64_t num_rows : {1, 7, 8, 9, 17}) {  // groups of 8 and every kind of tail
+          std::mt19937 rng(static_cast<uint32_t>(n * 13 + num_rows));
+          const size_t w_stride = row_nbytes(weight, n) + 10;
+          const std::vector<uint8_t> w = make_weight_rows(weight, n, num_rows, w_stride, rng);
+          const std::vector<uint8_t> act = make_token_rows(n, kTileTokens, rng);
+          const size_t row = row_nbytes(DType::Q8_0, n);
+          for (int64_t t : {0, 3, 5, 6}) {  // random, all-zero, +-127, random
+            std::vector<float> got(static_cast<size_t>(num_rows) + 1, -7.5f);
+            rows_fn(n, w.data(), w_stride, num_rows, act.data() + t * row, got.data());
+            for (int64_t r = 0; r < num_rows; ++r) {
+              float want = NAN;
+              single(n, w.data() + r * w_stride, act.data() + t * row, &want);
+              INFO("n=" << n << " rows=" << num_rows << " token " << t << " row " << r);
+              REQUIRE(std::isfinite(want));
+              REQUIRE(std::bit_cast<uint32_t>(got[static_cast<size_t>(r)]) == std::bit_cast<uint32_t>(want));
+            }
+            CHECK(got[static_cast<size_t>(num_rows)] == -7.5f);
+          }
+          ++num_checked;
+        }
+      }
+    }
+  }
+  if (cpu_supports(CpuIsa::Avx512)) CHECK(num_checked == 2 * 11 * 5);
+  else WARN("this CPU has no AVX-512 VNNI: no rows kernel was checked");
 }
 
 TEST_CASE("tile kernel lookup: Q8_0/Q4_0 at AVX-512 only", "[quant][kernels][tile]") {
@@ -149,10 +197,13 @@ TEST_CASE("tile kernel lookup: Q8_0/Q4_0 at AVX-512 only", "[quant][kernels][til
     CHECK((kernels.vec_dot_tile(DType::Q4_0) != nullptr) == expected);
     CHECK(kernels.vec_dot_tile(DType::Q8_0) == kernels.vec_dot_tile_q8_0_q8);
     CHECK(kernels.vec_dot_tile(DType::Q4_0) == kernels.vec_dot_tile_q4_0_q8);
+    CHECK((kernels.vec_dot_rows(DType::Q8_0) != nullptr) == expected);
+    CHECK((kernels.vec_dot_rows(DType::Q4_0) != nullptr) == expected);
     for (DType other : {DType::Q4_1, DType::Q5_0, DType::Q5_1, DType::Q4_K, DType::Q5_K, DType::Q6_K, DType::F32,
                         DType::F16, DType::BF16}) {
       INFO(dtype_name(other));
       CHECK(kernels.vec_dot_tile(other) == nullptr);
+      CHECK(kernels.vec_dot_rows(other) == nullptr);
     }
   }
 }

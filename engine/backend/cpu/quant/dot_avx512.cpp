@@ -1,6 +1,7 @@
 // AVX-512 (F, BW, VL, VNNI) dot kernels: two 32-element blocks per 512-bit register, integer products
 // with vpdpbusd (u8 x s8 -> i32, no int16 saturation step). Only this file's own functions are compiled
-// for AVX-512 (pragma below); kernels.cpp calls them only when cpu_supports(CpuIsa::Avx512).
+// for AVX-512 (pragma below); kernels.cpp calls them only when cpu_supports(CpuIsa::Avx512). Q8_0 and
+// Q4_0 are in dot_rows_avx512.cpp (the block-sum arithmetic they share with the tile kernels).
 // BF16 weights are widened to F32 rather than fed to vdpbf16ps: that would round the activations to BF16
 // too, and a mat-vec is bound by reading the weights, not by the multiply.
 #include <immintrin.h>
@@ -42,40 +43,6 @@ float over_block_pairs(int64_t num_blocks, Step step) {
   }
   for (; b < num_blocks; b += 2) acc0 = step(acc0, b, b + 1 < num_blocks);
   return reduce_add_16(_mm512_add_ps(acc0, acc1));
-}
-
-void vec_dot_q8_0_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
-  assert(n % kQK == 0);
-  const auto* w = static_cast<const BlockQ8_0*>(w_row);
-  const auto* a = static_cast<const BlockQ8_0*>(act);
-  *out = over_block_pairs(n / kQK, [w, a](__m512 acc, int64_t b, bool has_second) __attribute__((always_inline)) {
-    const __m512i qw = load_pair(w[b].qs, has_second ? w[b + 1].qs : nullptr);
-    const __m512i qa = load_pair(a[b].qs, has_second ? a[b + 1].qs : nullptr);
-    // vpdpbusd wants one unsigned side: |w| and a with w's sign (|-128| reads correctly as u8 128)
-    const __m512i sign_a = _mm512_mask_sub_epi8(qa, _mm512_movepi8_mask(qw), _mm512_setzero_si512(), qa);
-    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(qw), sign_a);
-    const float d0 = half(w[b].d) * half(a[b].d);
-    const float d1 = has_second ? half(w[b + 1].d) * half(a[b + 1].d) : 0.0f;
-    return _mm512_fmadd_ps(two_scales(d0, d1), _mm512_cvtepi32_ps(dot), acc);
-  });
-}
-
-void vec_dot_q4_0_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {
-  assert(n % kQK == 0);
-  const auto* w = static_cast<const BlockQ4_0*>(w_row);
-  const auto* a = static_cast<const BlockQ8_0*>(act);
-  const __m512i ones = _mm512_set1_epi8(1);
-  *out = over_block_pairs(n / kQK, [w, a, ones](__m512 acc, int64_t b, bool has_second) __attribute__((always_inline)) {
-    const __m512i q = unpack_nibble_pair(w[b].qs, has_second ? w[b + 1].qs : nullptr);
-    const __m512i qa = load_pair(a[b].qs, has_second ? a[b + 1].qs : nullptr);
-    // sum((q - 8) * a) = sum(q * a) - 8 * sum(a), both exact in int32
-    const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, qa);
-    const __m512i sum_a = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, qa);
-    const __m512i centered = _mm512_sub_epi32(dot, _mm512_slli_epi32(sum_a, 3));
-    const float d0 = half(w[b].d) * half(a[b].d);
-    const float d1 = has_second ? half(w[b + 1].d) * half(a[b + 1].d) : 0.0f;
-    return _mm512_fmadd_ps(two_scales(d0, d1), _mm512_cvtepi32_ps(centered), acc);
-  });
 }
 
 void vec_dot_q4_1_q8_avx512(int64_t n, const void* w_row, const void* act, float* out) {

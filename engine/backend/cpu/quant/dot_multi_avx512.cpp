@@ -1,11 +1,9 @@
-// AVX-512 (F, BW, VL, VNNI) multi-token dot kernels: one (x4) or two (2x4) weight rows against kMultiTokens
-// activation rows. Each weight block pair is loaded and unpacked once, then fed to vpdpbusd for every token
-// (and each token's block pair is loaded once for both rows; only Q8_0 has a 2x4 table entry: for the
-// 4-bit formats two rows measured slower than one in prefill); per output the
-// float work (block scale products, the two alternating accumulators, the final reduction) is the one of
-// the single-token kernels in dot_avx512.cpp, so each result equals that kernel's result bit for bit.
-// Activation quants must lie in [-127, 127] (what quantize_row writes): moving the weight's sign onto them
-// must not overflow. Only this file's functions are compiled for AVX-512 (pragma below).
+// AVX-512 (F, BW, VL, VNNI) multi-token dot kernel for Q4_1 weights: one weight row against kMultiTokens
+// activation rows. Each weight block pair is loaded and unpacked once, then fed to vpdpbusd for every token;
+// per output the float work (block scale products, the two alternating accumulators, the final reduction)
+// is the one of the single-token kernel in dot_avx512.cpp, so each result equals that kernel's result bit
+// for bit. (Q8_0 and Q4_0 have rows and tile kernels at this level instead: dot_rows_avx512.cpp,
+// dot_tile_avx512.cpp.) Only this file's functions are compiled for AVX-512 (pragma below).
 #include <immintrin.h>
 
 #include <cassert>
@@ -79,76 +77,6 @@ struct WeightRows {
   }
 };
 
-// Signed weight pairs qw[r] (scales dw[r]) against every token: |w| once per row, each token's quants
-// loaded once for all rows and given each row's sign.
-template <int R>
-inline __attribute__((always_inline)) void signed_pair_step(__m512 (&acc)[R][kT], const ActRows& a, int64_t b,
-                                                            bool has_second, const __m512i (&qw)[R],
-                                                            const __m512 (&dw)[R]) {
-  __m512i abs_w[R];
-  __mmask64 neg[R];
-  for (int r = 0; r < R; ++r) {
-    abs_w[r] = _mm512_abs_epi8(qw[r]);
-    neg[r] = _mm512_movepi8_mask(qw[r]);
-  }
-#pragma GCC unroll 4
-  for (int k = 0; k < kT; ++k) {
-    const BlockQ8_0* ak = a.row[k];
-    const __m512i qa = load_pair(ak[b].qs, has_second ? ak[b + 1].qs : nullptr);
-    const __m512 da = act_scales(ak, b, has_second);
-    // one row: negate under the mask in place; two rows: negate once, then pick per row
-    const __m512i neg_qa = R == 1 ? qa : _mm512_sub_epi8(_mm512_setzero_si512(), qa);
-    for (int r = 0; r < R; ++r) {
-      const __m512i sign_a = R == 1 ? _mm512_mask_sub_epi8(qa, neg[r], _mm512_setzero_si512(), qa)
-                                    : _mm512_mask_blend_epi8(neg[r], qa, neg_qa);
-      const __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), abs_w[r], sign_a);
-      acc[r][k] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], da), _mm512_cvtepi32_ps(dot), acc[r][k]);
-    }
-  }
-}
-
-template <int R>
-void q8_0_multi(int64_t n, const void* w0, size_t w_stride, const void* act0, size_t act_stride, float* out,
-                size_t out_stride) {
-  assert(n % kQK == 0);
-  const WeightRows<BlockQ8_0, R> w(w0, w_stride);
-  const ActRows a(act0, act_stride);
-  over_block_pairs_multi<R>(n / kQK, out, out_stride, [&w, &a](__m512 (&acc)[R][kT], int64_t b, bool has_second)
-                                                          __attribute__((always_inline)) {
-    __m512i qw[R];
-    __m512 dw[R];
-    for (int r = 0; r < R; ++r) {
-      const BlockQ8_0* wr = w.row[r];
-      qw[r] = load_pair(wr[b].qs, has_second ? wr[b + 1].qs : nullptr);
-      dw[r] = pair_scales(wr[b].d, has_second ? wr[b + 1].d : uint16_t{0});
-    }
-    signed_pair_step<R>(acc, a, b, has_second, qw, dw);
-  });
-}
-
-// sum((q - 8) * a) is computed as a signed dot of (q - 8) here and as sum(q * a) - 8 * sum(a) in the
-// single-token kernel: both are exact in int32, so the floats that follow are the same.
-template <int R>
-void q4_0_multi(int64_t n, const void* w0, size_t w_stride, const void* act0, size_t act_stride, float* out,
-                size_t out_stride) {
-  assert(n % kQK == 0);
-  const WeightRows<BlockQ4_0, R> w(w0, w_stride);
-  const ActRows a(act0, act_stride);
-  const __m512i eight = _mm512_set1_epi8(8);
-  over_block_pairs_multi<R>(n / kQK, out, out_stride,
-                            [&w, &a, eight](__m512 (&acc)[R][kT], int64_t b, bool has_second)
-                                __attribute__((always_inline)) {
-    __m512i qw[R];
-    __m512 dw[R];
-    for (int r = 0; r < R; ++r) {
-      const BlockQ4_0* wr = w.row[r];
-      qw[r] = _mm512_sub_epi8(unpack_nibble_pair(wr[b].qs, has_second ? wr[b + 1].qs : nullptr), eight);
-      dw[r] = pair_scales(wr[b].d, has_second ? wr[b + 1].d : uint16_t{0});
-    }
-    signed_pair_step<R>(acc, a, b, has_second, qw, dw);
-  });
-}
-
 // x = d*q + m: the activation block sums (and their float conversion) are shared by all weight rows.
 template <int R>
 void q4_1_multi(int64_t n, const void* w0, size_t w_stride, const void* act0, size_t act_stride, float* out,
@@ -185,24 +113,9 @@ void q4_1_multi(int64_t n, const void* w0, size_t w_stride, const void* act0, si
 
 }  // namespace
 
-void vec_dot_x4_q8_0_q8_avx512(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
-                               size_t out_stride) {
-  q8_0_multi<1>(n, w_row, 0, act0, act_stride, out, out_stride);
-}
-
-void vec_dot_x4_q4_0_q8_avx512(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
-                               size_t out_stride) {
-  q4_0_multi<1>(n, w_row, 0, act0, act_stride, out, out_stride);
-}
-
 void vec_dot_x4_q4_1_q8_avx512(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
                                size_t out_stride) {
   q4_1_multi<1>(n, w_row, 0, act0, act_stride, out, out_stride);
-}
-
-void vec_dot_2x4_q8_0_q8_avx512(int64_t n, const void* w_row0, size_t w_stride, const void* act0,
-                                size_t act_stride, float* out, size_t out_stride) {
-  q8_0_multi<2>(n, w_row0, w_stride, act0, act_stride, out, out_stride);
 }
 
 }  // namespace edgeserve::quant::detail

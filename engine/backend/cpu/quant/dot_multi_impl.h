@@ -18,17 +18,24 @@ namespace edgeserve::quant::detail {
 
 ES_DECLARE_VEC_DOTS_X4(scalar)
 ES_DECLARE_VEC_DOTS_X4(avx2)
-ES_DECLARE_VEC_DOTS_X4(avx512)
 #undef ES_DECLARE_VEC_DOTS_X4
 
-// Two weight rows (w_stride bytes apart) x kMultiTokens tokens; AVX-512 and Q8_0 only.
-void vec_dot_2x4_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, const void* a0, size_t a_stride,
-                                float* out, size_t out_stride);
+// AVX-512: Q4_1 only; Q8_0 and Q4_0 have the rows kernels (dot_rows_avx512.cpp) instead.
+void vec_dot_x4_q4_1_q8_avx512(int64_t n, const void* w, const void* a0, size_t a_stride, float* out,
+                               size_t out_stride);
+
+// Many weight rows x one token; AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_rows_avx512.cpp).
+void vec_dot_rows_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act,
+                                 float* out);
+void vec_dot_rows_q4_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act,
+                                 float* out);
 
 // Weight rows x activation tiles (act_tile.h); AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_tile_avx512.cpp).
 void vec_dot_tile_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* tiles,
-                                 int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+                                 int64_t num_tiles, size_t tile_stride, int last_tile_tokens, float* out,
+                                 size_t out_stride);
 void vec_dot_tile_q4_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* tiles,
-                                 int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+                                 int64_t num_tiles, size_t tile_stride, int last_tile_tokens, float* out,
+                                 size_t out_stride);
 
 }  // namespace edgeserve::quant::detail

@@ -64,10 +64,11 @@ QuantKernels make_avx512() {
   k.vec_dot_f32 = detail::vec_dot_f32_avx512;
   k.vec_dot_f16 = detail::vec_dot_f16_avx512;
   k.vec_dot_bf16 = detail::vec_dot_bf16_avx512;
-  k.vec_dot_x4_q8_0_q8 = detail::vec_dot_x4_q8_0_q8_avx512;
-  k.vec_dot_x4_q4_0_q8 = detail::vec_dot_x4_q4_0_q8_avx512;
+  k.vec_dot_x4_q8_0_q8 = nullptr;  // the rows and tile kernels below, in their own arithmetic
+  k.vec_dot_x4_q4_0_q8 = nullptr;
   k.vec_dot_x4_q4_1_q8 = detail::vec_dot_x4_q4_1_q8_avx512;
-  k.vec_dot_2x4_q8_0_q8 = detail::vec_dot_2x4_q8_0_q8_avx512;
+  k.vec_dot_rows_q8_0_q8 = detail::vec_dot_rows_q8_0_q8_avx512;
+  k.vec_dot_rows_q4_0_q8 = detail::vec_dot_rows_q4_0_q8_avx512;
   k.vec_dot_tile_q8_0_q8 = detail::vec_dot_tile_q8_0_q8_avx512;
   k.vec_dot_tile_q4_0_q8 = detail::vec_dot_tile_q4_0_q8_avx512;
   k.quantize_act_q8_0 = detail::quantize_row_q8_0_avx512;
@@ -161,9 +162,10 @@ VecDotX4Fn QuantKernels::vec_dot_x4(DType weight) const {
   }
 }
 
-VecDot2x4Fn QuantKernels::vec_dot_2x4(DType weight) const {
+VecDotRowsFn QuantKernels::vec_dot_rows(DType weight) const {
   switch (weight) {
-    case DType::Q8_0: return vec_dot_2x4_q8_0_q8;
+    case DType::Q8_0: return vec_dot_rows_q8_0_q8;
+    case DType::Q4_0: return vec_dot_rows_q4_0_q8;
     default: return nullptr;
   }
 }

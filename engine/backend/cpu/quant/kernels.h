@@ -28,20 +28,25 @@ inline constexpr int kMultiTokens = 4;
 // that unpacking, not by memory); each result equals the same table's vec_dot on that token exactly.
 using VecDotX4Fn = void (*)(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
                             size_t out_stride);
-// Two weight rows (w_row0, w_row0 + w_stride bytes) x kMultiTokens tokens: out[r + k * out_stride] for row
-// r in {0, 1} and token k; each activation block is also loaded once for both rows. Same exactness.
-using VecDot2x4Fn = void (*)(int64_t n, const void* w_row0, size_t w_stride, const void* act0, size_t act_stride,
-                             float* out, size_t out_stride);
+// Rows kernel (the mat-vec of one token): out[r] = dot(weight row r, act) for r in [0, num_rows), row r at
+// w_row0 + r * w_stride bytes. AVX-512 Q8_0/Q4_0 only, in the block-sum arithmetic below.
+using VecDotRowsFn = void (*)(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* act,
+                              float* out);
 
 // Tokens per activation tile (act_tile.h): one int32 lane per token in a 512-bit register.
 inline constexpr int kTileTokens = 16;
 // Batched GEMM: num_rows weight rows (w_row0 + r * w_stride bytes) x num_tiles activation tiles (tiles +
 // g * tile_stride bytes, written by pack_act_tile_token): out[r + (g * kTileTokens + k) * out_stride] for row
-// r and token k of tile g. Each weight row's per-block terms are prepared once for all the tiles, and
-// every weight byte broadcast feeds kTileTokens tokens; each result equals the same table's vec_dot on
-// that token's Q8_0 row exactly, so a row's output never depends on the batch it is computed in.
+// r and token k of tile g, every tile full but the last, of which only its first last_tile_tokens tokens
+// (1..kTileTokens) are written. Every weight byte broadcast feeds kTileTokens tokens.
+//
+// The block-sum arithmetic of the AVX-512 Q8_0/Q4_0 rows and tile kernels (int8_weights_avx512.h): per
+// (row, token) an exact int32 dot per block, then acc = fma(dw_b * da_b, float(isum_b), acc) over the blocks
+// in order. Both kernels do exactly these float operations, so a token's output equals the rows kernel's
+// (and vec_dot's) bit for bit whatever batch or tile slot it is computed in.
 using VecDotTileFn = void (*)(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* tiles,
-                              int64_t num_tiles, size_t tile_stride, float* out, size_t out_stride);
+                              int64_t num_tiles, size_t tile_stride, int last_tile_tokens, float* out,
+                              size_t out_stride);
 
 // Quantizes an F32 activation row of n elements (a multiple of 32) to Q8_0: exactly the bytes of the
 // reference quantize_row_q8_0 (quantize.h) at every level, only faster where the level has its own.
@@ -64,10 +69,10 @@ struct QuantKernels {
   VecDotX4Fn vec_dot_x4_q8_0_q8 = nullptr;
   VecDotX4Fn vec_dot_x4_q4_0_q8 = nullptr;
   VecDotX4Fn vec_dot_x4_q4_1_q8 = nullptr;
-  // Two-row multi-token kernel: AVX-512 Q8_0 only (elsewhere nullptr: callers use vec_dot_x4 per row;
-  // for the 4-bit formats two rows at once measured slower than one).
-  VecDot2x4Fn vec_dot_2x4_q8_0_q8 = nullptr;
-  // Tile kernels: AVX-512 (VNNI) Q8_0 and Q4_0 only; elsewhere nullptr (callers use vec_dot_x4).
+  // Rows and tile kernels: AVX-512 (VNNI) Q8_0 and Q4_0 only, which then have no vec_dot_x4 (it would
+  // not share their arithmetic); elsewhere nullptr (callers use vec_dot_x4 and vec_dot).
+  VecDotRowsFn vec_dot_rows_q8_0_q8 = nullptr;
+  VecDotRowsFn vec_dot_rows_q4_0_q8 = nullptr;
   VecDotTileFn vec_dot_tile_q8_0_q8 = nullptr;
   VecDotTileFn vec_dot_tile_q4_0_q8 = nullptr;
   QuantizeRowFn quantize_act_q8_0 = nullptr;  // the activation side of the Q8_0 dots (never null)
@@ -76,8 +81,8 @@ struct QuantKernels {
   VecDotFn vec_dot(DType weight) const;
   // The multi-token kernel for weights of `weight`; nullptr when the weight dtype has none.
   VecDotX4Fn vec_dot_x4(DType weight) const;
-  // The two-row multi-token kernel for weights of `weight`; nullptr when this level has none.
-  VecDot2x4Fn vec_dot_2x4(DType weight) const;
+  // The rows kernel for weights of `weight`; nullptr when this level has none.
+  VecDotRowsFn vec_dot_rows(DType weight) const;
   // The tile kernel for weights of `weight`; nullptr when this level has none.
   VecDotTileFn vec_dot_tile(DType weight) const;
 };
