@@ -31,6 +31,7 @@ struct EngineConfig {
   int64_t num_threads = 0;           // CPU threads; 0: the physical cores
   std::string dtype = "auto";        // weights: auto (as in the file) or converted at load (q8_0, q4_0, bf16, ...)
   std::string activation_precision = "auto";   // quantized weights: auto | int8 | f32 activations
+  std::string device = "auto";       // cpu | cuda | auto (cuda when built with CUDA and a GPU answers)
 };
 
 struct SchedulerConfig {
@@ -43,6 +44,7 @@ struct CacheConfig {
   int64_t block_size = 16;           // tokens per KV block
   int64_t kv_cache_memory = 0;       // bytes for K/V; 0: a quarter of RAM, at most 4 GiB
   int64_t num_kv_blocks = 0;         // overrides kv_cache_memory when > 0
+  double gpu_memory_utilization = 0.9;   // CUDA: KV cache = this fraction of the memory free after the weights
   bool enable_prefix_caching = true; // reuse the KV of cached prompt prefixes
 };
 

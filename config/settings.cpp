@@ -7,6 +7,15 @@
 namespace edgeserve {
 namespace {
 
+// A number in (0, 1] written in full ("0.9", "1", "5e-1"), or nothing.
+std::optional<double> parse_fraction(const std::string& raw) {
+  double value = 0;
+  const char* end = raw.data() + raw.size();
+  auto [ptr, ec] = std::from_chars(raw.data(), end, value);
+  if (raw.empty() || ec != std::errc() || ptr != end || !(value > 0.0 && value <= 1.0)) return std::nullopt;
+  return value;
+}
+
 std::vector<Setting> make_settings() {
   std::vector<Setting> s;
   s.push_back({"log_level", "Log level", SettingKind::kChoice, 0, 0,
@@ -58,6 +67,9 @@ std::vector<Setting> make_settings() {
                "auto (int8 where the CPU has int8 tile kernels for the format, f32 elsewhere)",
                SettingKind::kChoice, 0, 0, {"auto", "int8", "f32"},
                [](AppConfig& c, const std::string& v, int64_t) { c.engine.activation_precision = v; }});
+  s.push_back({"device", "Where the model runs: cpu, cuda, or auto (cuda when this build has CUDA and a GPU answers)",
+               SettingKind::kChoice, 0, 0, {"auto", "cpu", "cuda"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.engine.device = v; }});
   s.push_back({"threads", "CPU threads (0: the physical cores)", SettingKind::kInt, 0, 1024, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.engine.num_threads = v; }});
   s.push_back({"max_num_batched_tokens", "Tokens per engine step; longer prompts are prefilled in chunks",
@@ -68,6 +80,11 @@ std::vector<Setting> make_settings() {
   s.push_back({"kv_cache_memory", "Bytes of KV cache (0: a quarter of RAM, at most 4 GiB)", SettingKind::kInt, 0,
                int64_t{1} << 42, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.cache.kv_cache_memory = v; }});
+  s.push_back({"gpu_memory_utilization",
+               "CUDA: fraction (0, 1] of the device memory free after the weights that the KV cache takes "
+               "(unless kv_cache_memory or num_kv_blocks is set)",
+               SettingKind::kFraction, 0, 0, {},
+               [](AppConfig& c, const std::string& v, int64_t) { c.cache.gpu_memory_utilization = *parse_fraction(v); }});
   s.push_back({"num_kv_blocks", "KV cache blocks (overrides kv_cache_memory; 0: from the memory)", SettingKind::kInt,
                0, int64_t{1} << 30, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.cache.num_kv_blocks = v; }});
@@ -135,6 +152,9 @@ void apply_setting(AppConfig& config, const Setting& setting, const std::string&
       if (!ok) bad("one of " + list);
       break;
     }
+    case SettingKind::kFraction:
+      if (!parse_fraction(raw)) bad("a number in (0, 1]");
+      break;
   }
   setting.assign(config, raw, number);
 }

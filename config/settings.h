@@ -15,7 +15,7 @@
 
 namespace edgeserve {
 
-enum class SettingKind { kString, kInt, kChoice };
+enum class SettingKind { kString, kInt, kChoice, kFraction };   // kFraction: a number in (0, 1]
 
 struct Setting {
   std::string name;                  // JSON key; the CLI flag is --name with '_' -> '-'

@@ -102,8 +102,13 @@ void register_routes(const RouteTable& r) {
     }
     r.context(res);   // answers 503 (loading or draining)
   });
-  s.Get("/version", [](const httplib::Request&, httplib::Response& res) {
-    send_json(res, {{"version", EDGESERVE_VERSION}});
+  s.Get("/version", [r](const httplib::Request&, httplib::Response& res) {
+    nlohmann::json body{{"version", EDGESERVE_VERSION}};
+    // Once the model is ready: where it runs. A scratch response takes the 503 a draining server would give.
+    httplib::Response scratch;
+    if (r.state.load() == ServerState::kReady)
+      if (const ServingContext* ctx = r.context(scratch)) body.update({{"device", ctx->device}, {"backend", ctx->backend_name}});
+    send_json(res, body);
   });
   s.Get("/metrics", with_context([](ServingContext& ctx, const httplib::Request&, httplib::Response& res) {
     res.set_content(ctx.metrics.render(ctx.loop.stats()), "text/plain; version=0.0.4; charset=utf-8");

@@ -50,6 +50,8 @@ struct ServingContext {
   ToolCallFormat tool_call_format = ToolCallFormat::kHermes;   // from the chat template
   std::shared_ptr<const structured::TokenIndex> token_index;   // the vocabulary trie for grammar masks
   std::vector<int32_t> eos_token_ids;         // the model's stop ids                 // "\n", forced before </think> when a thinking budget runs out
+  std::string device;                         // where the model runs: "cpu" or "cuda" (/version)
+  std::string backend_name;                   // Backend::name(), e.g. "cuda(NVIDIA L4, sm_89, device 0)"
   std::atomic<int64_t> admitted{0};           // choices in flight now
 
   // Reserves `n` admission slots; false (nothing reserved) when the queue is full.

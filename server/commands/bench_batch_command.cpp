@@ -13,11 +13,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/backend/cpu/cpu_backend.h"
 #include "engine/llm_engine.h"
 #include "engine/structured/json_schema_compiler.h"
 #include "engine/structured/token_mask_cache.h"
 #include <fstream>
+#include "server/commands/backend_factory.h"
 #include "server/commands/commands.h"
 #include "server/commands/model_loading.h"
 
@@ -85,8 +85,7 @@ int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options) {
   try {
     LoadedModel model = load_model(config);
     const ModelConfig& mc = model.files->config();
-    cpu::CpuBackend backend(config.engine.num_threads);
-    configure_backend(config, *model.weights, backend);
+    CommandBackend backend = make_backend(config, *model.weights);
     const int64_t max_seqs = *std::max_element(options.num_seqs.begin(), options.num_seqs.end());
     EngineOptions engine_opts = engine_options(config);
     engine_opts.max_num_seqs = max_seqs;
@@ -95,7 +94,8 @@ int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options) {
     if (engine_opts.num_kv_blocks == 0 && engine_opts.kv_cache_memory == 0)
       engine_opts.num_kv_blocks = max_seqs * ((tokens_per_seq + engine_opts.block_size - 1) / engine_opts.block_size);
     engine_opts.max_model_len = std::max<int64_t>(engine_opts.max_model_len, tokens_per_seq + 1);
-    LLMEngine engine(mc, *model.weights, backend, engine_opts, mc.eos_token_ids);
+    fit_kv_cache_to_device(config, *model.weights, backend, engine_opts);
+    LLMEngine engine(mc, *model.weights, *backend.backend, engine_opts, mc.eos_token_ids);
     std::optional<StructuredOutputSpec> structured;
     if (!options.json_schema_file.empty()) {
       std::ifstream in(options.json_schema_file);
@@ -109,8 +109,8 @@ int run_bench_batch(const AppConfig& config, const BenchBatchOptions& options) {
       structured = std::move(spec);
     }
     if (structured) std::printf("structured output: every sequence constrained by %s\n", options.json_schema_file.c_str());
-    std::printf("model: %s (%s)\nthreads: %d, prompt %lld tokens, %lld generated per sequence, %lld KV blocks\n",
-                model.files->path().c_str(), model.files->format_description().c_str(), backend.num_threads(),
+    std::printf("model: %s (%s)\nbackend: %s, prompt %lld tokens, %lld generated per sequence, %lld KV blocks\n",
+                model.files->path().c_str(), model.files->format_description().c_str(), backend.backend->name().c_str(),
                 static_cast<long long>(options.prompt_tokens), static_cast<long long>(options.gen_tokens),
                 static_cast<long long>(engine.num_kv_blocks()));
     std::printf("| sequences | decode tokens/s (all) | per sequence | step ms | vs 1 sequence | prefill s |\n");

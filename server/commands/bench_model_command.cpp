@@ -12,8 +12,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/backend/cpu/cpu_backend.h"
 #include "engine/sequence_runner.h"
+#include "server/commands/backend_factory.h"
 #include "server/commands/commands.h"
 #include "server/commands/model_loading.h"
 
@@ -47,10 +47,9 @@ int run_bench_model(const AppConfig& config, const BenchModelOptions& options) {
   try {
     LoadedModel model = load_model(config);
     const ModelConfig& mc = model.files->config();
-    cpu::CpuBackend backend(config.engine.num_threads);
-    configure_backend(config, *model.weights, backend);
+    CommandBackend backend = make_backend(config, *model.weights);
     const int64_t context = std::max(options.prompt_tokens, options.gen_tokens) + 1;
-    SequenceRunner runner(mc, *model.weights, backend, context, config.scheduler.max_num_batched_tokens, DType::F16);
+    SequenceRunner runner(mc, *model.weights, *backend.backend, context, config.scheduler.max_num_batched_tokens, DType::F16);
     std::mt19937 rng(1234);
     std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(mc.vocab_size - 1));
     std::vector<int32_t> prompt(static_cast<size_t>(options.prompt_tokens));
@@ -80,8 +79,9 @@ int run_bench_model(const AppConfig& config, const BenchModelOptions& options) {
       run_tg();
       for (int r = 0; r < options.repetitions; ++r) tg.push_back(run_tg());
     }
-    std::printf("model: %s (%s)\nthreads: %d, load: %.3f s, peak RSS: %.0f MiB\n", model.files->path().c_str(),
-                model.files->format_description().c_str(), backend.num_threads(), model.load_seconds, peak_rss_mib());
+    std::printf("model: %s (%s)\nbackend: %s, load: %.3f s, peak RSS: %.0f MiB\n", model.files->path().c_str(),
+                model.files->format_description().c_str(), backend.backend->name().c_str(), model.load_seconds,
+                peak_rss_mib());
     std::printf("| test | tokens/s | stddev |\n|---|---|---|\n");
     if (!pp.empty()) {
       const Stats s = stats_of(pp);

@@ -7,10 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/backend/cpu/cpu_backend.h"
 #include "engine/sampler/sampler.h"
 #include "engine/llm_engine.h"
 #include "engine/tokenizer/incremental_detokenizer.h"
+#include "server/commands/backend_factory.h"
 #include "server/commands/commands.h"
 #include "server/commands/model_loading.h"
 
@@ -49,9 +49,11 @@ int run_generate(const AppConfig& config, const GenerateOptions& options) {
       spdlog::error("--{}: {}", error->param, error->message);
       return 2;
     }
-    cpu::CpuBackend backend(config.engine.num_threads);
-    backend.set_dequantize_reference(options.dequantize_reference);
-    configure_backend(config, *model.weights, backend);
+    CommandBackend backend = make_backend(config, *model.weights);
+    if (backend.cpu != nullptr)
+      backend.cpu->set_dequantize_reference(options.dequantize_reference);
+    else if (options.dequantize_reference)
+      throw std::runtime_error("--dequantize-reference is a CPU reference mode; it needs --device cpu");
     EngineOptions engine_opts = engine_options(config);
     engine_opts.max_num_seqs = 1;
     // One sequence: the cache only needs its context (unless the settings say otherwise).
@@ -60,7 +62,8 @@ int run_generate(const AppConfig& config, const GenerateOptions& options) {
       const int64_t wanted = static_cast<int64_t>(prompt.size()) + options.sampling.max_tokens.value_or(context);
       engine_opts.num_kv_blocks = (std::min(wanted, context) + engine_opts.block_size - 1) / engine_opts.block_size;
     }
-    LLMEngine engine(mc, *model.weights, backend, engine_opts, mc.eos_token_ids);
+    fit_kv_cache_to_device(config, *model.weights, backend, engine_opts);
+    LLMEngine engine(mc, *model.weights, *backend.backend, engine_opts, mc.eos_token_ids);
     EngineRequest request{0, prompt, options.sampling};
     if (auto rejection = engine.validate(request)) {
       spdlog::error("{}{}", rejection->param.empty() ? "" : "--" + rejection->param + ": ", rejection->message);
@@ -68,7 +71,7 @@ int run_generate(const AppConfig& config, const GenerateOptions& options) {
     }
     engine.add_request(std::move(request));
     IncrementalDetokenizer detokenizer(*files.tokenizer(), /*skip_special_tokens=*/true);
-    spdlog::info("{}: {} prompt tokens, {} threads", files.path(), prompt.size(), backend.num_threads());
+    spdlog::info("{}: {} prompt tokens, {}", files.path(), prompt.size(), backend.backend->name());
 
     // The first token closes the prefill; the rest are decode steps.
     const auto start = Clock::now();

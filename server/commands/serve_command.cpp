@@ -8,7 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/backend/cpu/cpu_backend.h"
+#include "server/commands/backend_factory.h"
 #include "server/commands/commands.h"
 #include "server/commands/model_loading.h"
 #include "server/http_server.h"
@@ -62,7 +62,7 @@ std::shared_ptr<const structured::TokenIndex> grammar_token_index(const Tokenize
 // Everything the loader thread builds, destroyed after the server stops.
 struct Serving {
   LoadedModel model;
-  std::unique_ptr<cpu::CpuBackend> backend;
+  CommandBackend backend;
   std::unique_ptr<LLMEngine> engine;
   std::unique_ptr<EngineLoop> loop;
   std::unique_ptr<Metrics> metrics;
@@ -78,9 +78,10 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
     if (files.tokenizer() == nullptr) throw std::runtime_error(files.path() + ": the model has no tokenizer");
     const ModelConfig& mc = files.config();
     spdlog::info("model files mapped in {:.2f} s; preparing weights and the KV cache ...", s.model.load_seconds);
-    s.backend = std::make_unique<cpu::CpuBackend>(config.engine.num_threads);
-    configure_backend(config, *s.model.weights, *s.backend);
-    s.engine = std::make_unique<LLMEngine>(mc, *s.model.weights, *s.backend, engine_options(config), mc.eos_token_ids);
+    s.backend = make_backend(config, *s.model.weights);
+    EngineOptions engine_opts = engine_options(config);
+    fit_kv_cache_to_device(config, *s.model.weights, s.backend, engine_opts);
+    s.engine = std::make_unique<LLMEngine>(mc, *s.model.weights, *s.backend.backend, engine_opts, mc.eos_token_ids);
     s.loop = std::make_unique<EngineLoop>(*s.engine);
     std::string name = options.served_model_name;
     if (name.empty()) name = std::filesystem::path(files.path()).filename().string();
@@ -89,6 +90,8 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
                                        PromptBuilder(*files.tokenizer(), files.chat_template()), *s.loop, *s.metrics,
                                        s.engine->max_model_len(), mc.vocab_size,
                                        config.scheduler.max_num_seqs + options.max_queued});
+    s.context->device = device_name(s.backend.device);
+    s.context->backend_name = s.backend.backend->name();
     s.context->reasoning = ReasoningTokens::find(*files.tokenizer());
     const auto newline = files.tokenizer()->encode("\n", false, false);
     if (newline.size() == 1) s.context->newline_token = newline[0];
@@ -97,8 +100,8 @@ void load(const AppConfig& config, const ServeOptions& options, Serving& s, Http
     s.context->token_index = grammar_token_index(*files.tokenizer());
     s.context->eos_token_ids = mc.eos_token_ids;
     server.set_ready(s.context.get());
-    spdlog::info("serving {} on http://{}:{}/v1 ({} threads, {} KV blocks of {} tokens, context {})", name, options.host,
-                 server.port(), s.backend->num_threads(), s.engine->num_kv_blocks(), config.cache.block_size,
+    spdlog::info("serving {} on http://{}:{}/v1 ({}, {} KV blocks of {} tokens, context {})", name, options.host,
+                 server.port(), s.backend.backend->name(), s.engine->num_kv_blocks(), config.cache.block_size,
                  s.engine->max_model_len());
   } catch (const std::exception& e) {
     s.error = e.what();

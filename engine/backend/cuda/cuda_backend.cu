@@ -139,11 +139,16 @@ void CudaBackend::copy_to_host(const DeviceTensor& src, void* host) {
 
 void CudaBackend::synchronize() { ES_CUDA_CHECK(cudaStreamSynchronize(impl_->stream)); }
 
+bool CudaBackend::supports_weight(const TensorView& view) {
+  if (view.shape.size() == 2) return is_plain_float(view.dtype) || view.dtype == DType::Q8_0;
+  return view.shape.size() == 1 && is_plain_float(view.dtype);
+}
+
 Weight CudaBackend::prepare_weight(const TensorView& view) {
   Weight w;
   w.view = view;
   if (view.shape.size() == 2) {  // linear weight or embedding table: uploaded as is
-    if (!is_plain_float(view.dtype) && view.dtype != DType::Q8_0)
+    if (!supports_weight(view))
       throw std::invalid_argument("tensor '" + view.name + "': dtype " + std::string(dtype_name(view.dtype)) +
                                   " has no CUDA kernel (F32, F16, BF16 and Q8_0 are supported)");
     size_t expected = 0;

@@ -3,7 +3,8 @@
 // (cudaMalloc, zeroed), weights are uploaded once by prepare_weight (Weight::prepared owns the device copy;
 // 1-D norm weights and biases are widened to F32). Ops enqueue kernels / cuBLAS calls on the backend's own
 // stream and return; copy_to_host and synchronize() wait for it. Host metadata spans (token ids, positions,
-// slot mapping, block tables) are packed per op into one host staging vector and copied to a device arena.
+// slot mapping, block tables) are packed per op and copied, through a pinned host ring, to a device arena
+// (metadata_staging.h).
 // Plain C++ header: no CUDA header leaks to CPU code (pimpl). Compiled only with EDGESERVE_WITH_CUDA.
 #include <memory>
 
@@ -28,6 +29,9 @@ class CudaBackend final : public Backend {
   void synchronize() override;
   // Accepts 2-D F32, F16, BF16 and Q8_0 weights (linear, embedding) and 1-D F32/F16/BF16 weights.
   Weight prepare_weight(const TensorView& view) override;
+  // Whether prepare_weight accepts `view`'s dtype at its rank (a model's weights can be checked before a
+  // backend exists: `--device auto` runs a model with other formats on the CPU).
+  static bool supports_weight(const TensorView& view);
 
   void embedding(const Weight& table, std::span<const int32_t> token_ids, const DeviceTensor& out) override;
   void rms_norm(const DeviceTensor& x, const Weight& weight, float eps, const DeviceTensor& out) override;

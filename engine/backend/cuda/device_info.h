@@ -1,6 +1,6 @@
 #pragma once
 // What CUDA devices this process can see. Plain C++ header: no CUDA header leaks into CPU code.
-// Built only when the CUDA library is (EDGESERVE_WITH_CUDA); the backend kernels arrive with their own issue.
+// Built only when the CUDA library is (EDGESERVE_WITH_CUDA).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +18,16 @@ struct DeviceInfo {
 
 // The visible devices; empty when there is no GPU or no driver, with the reason in `*why_none`.
 std::vector<DeviceInfo> list_devices(std::string* why_none);
+
+// Memory of one device as the driver reports it now (cudaMemGetInfo): what other processes and this one
+// already hold is not free.
+struct DeviceMemory {
+  int64_t free_bytes = 0;
+  int64_t total_bytes = 0;
+};
+// Makes `device` current and reads its memory; throws std::runtime_error naming the device and the CUDA
+// error when it cannot.
+DeviceMemory device_memory(int device);
 
 // Version of the CUDA runtime this library was built against, e.g. "13.0".
 std::string runtime_version();

@@ -105,3 +105,42 @@ TEST_CASE("settings: flag and env names derive from the setting name", "[config]
   CHECK(s->env_var() == "EDGESERVE_MAX_MODEL_LEN");
   CHECK(find_setting("nope") == nullptr);
 }
+
+TEST_CASE("settings: device and gpu_memory_utilization, defaults and sources", "[config]") {
+  FakeEnv env;
+  AppConfig c = resolve_app_config({}, env.fn());
+  CHECK(c.engine.device == "auto");
+  CHECK(c.cache.gpu_memory_utilization == 0.9);
+
+  const std::string file = write_temp("gpu.json", R"({"gpu_memory_utilization": 0.5, "device": "cuda"})");
+  SettingSources sources;
+  sources.config_file = file;
+  c = resolve_app_config(sources, env.fn());
+  CHECK(c.engine.device == "cuda");
+  CHECK(c.cache.gpu_memory_utilization == 0.5);   // a JSON number
+
+  env.vars["EDGESERVE_GPU_MEMORY_UTILIZATION"] = "0.75";
+  sources.cli["device"] = "cpu";
+  c = resolve_app_config(sources, env.fn());
+  CHECK(c.engine.device == "cpu");
+  CHECK(c.cache.gpu_memory_utilization == 0.75);
+  sources.cli["gpu_memory_utilization"] = "1";
+  CHECK(resolve_app_config(sources, env.fn()).cache.gpu_memory_utilization == 1.0);
+  std::filesystem::remove(file);
+  CHECK(find_setting("gpu_memory_utilization")->flag() == "--gpu-memory-utilization");
+}
+
+TEST_CASE("settings: gpu_memory_utilization out of range and unknown devices are rejected", "[config]") {
+  FakeEnv env;
+  for (const char* bad : {"0", "-0.5", "1.01", "2", "0.9x", "", "nan", "inf", " 0.5"}) {
+    SettingSources sources;
+    sources.cli["gpu_memory_utilization"] = bad;
+    CHECK_THROWS_WITH(resolve_app_config(sources, env.fn()),
+                      Catch::Contains("gpu_memory_utilization") && Catch::Contains("--gpu-memory-utilization") &&
+                          Catch::Contains("a number in (0, 1]"));
+  }
+  SettingSources sources;
+  sources.cli["device"] = "gpu";
+  CHECK_THROWS_WITH(resolve_app_config(sources, env.fn()),
+                    Catch::Contains("device") && Catch::Contains("auto|cpu|cuda"));
+}
