@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <vector>
 
 #include "engine/backend/cpu/quant/act_tile.h"
 #include "engine/backend/cpu/quant/blocks.h"
@@ -107,44 +108,59 @@ __attribute__((noinline)) void rows_x_tiles_step(const typename F::Block* const*
   }
 }
 
-// Rows in steps of kStepRows (then fewer), each step against the tiles in pairs (then one).
+// Rows in chunks of kChunkRows, each in steps of kStepRows rows (then fewer) against the tiles in pairs
+// (then one). A step's outputs go to a chunk buffer first: written straight to `out`, each step would touch
+// one line per token, and with out_stride a multiple of 4 KiB (3072 rows) all those lines share one L1 set
+// and evict each other; a chunk flushes whole 64-byte lines instead.
 template <class F>
 void rows_x_tiles(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* tiles,
                   int64_t num_tiles, size_t tile_stride, int last_tile_tokens, float* out, size_t out_stride) {
   using Block = typename F::Block;
   constexpr int kStepRows = 4;
+  constexpr int64_t kChunkRows = 16;
   assert(n % kQK == 0 && num_rows >= 0 && num_tiles >= 0);
   assert(last_tile_tokens >= 1 && last_tile_tokens <= kTileTokens);
   const int64_t nb = n / kQK;
   const auto* w = static_cast<const uint8_t*>(w_row0);
-  const size_t tile_out_stride = out_stride * kTileTokens;
   const auto tiles_from = [&](int64_t g) {
     return Tiles{static_cast<const uint8_t*>(tiles) + static_cast<size_t>(g) * tile_stride, tile_stride, nb};
   };
   const auto tokens_of = [&](int64_t g) { return g + 1 == num_tiles ? last_tile_tokens : kTileTokens; };
-  const auto run = [&]<int R>(int64_t r) {
+  // chunk[t * kChunkRows + r]: token t (all tiles), row r of the chunk
+  thread_local std::vector<float> chunk;
+  chunk.resize(static_cast<size_t>(num_tiles * kTileTokens * kChunkRows));
+  constexpr size_t kTileChunkStride = static_cast<size_t>(kTileTokens * kChunkRows);
+  const auto run = [&]<int R>(int64_t r, int64_t chunk_row) {
     const Block* rows[R];
     for (int i = 0; i < R; ++i) rows[i] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r + i) * w_stride);
     // the first pass over the tiles prefetches the next rows (later passes find them in cache)
     const Prefetch ahead{w + static_cast<size_t>(r + R) * w_stride,
                          (R * w_stride + static_cast<size_t>(nb) - 1) / static_cast<size_t>(nb)};
     const Prefetch none{w, 0};
+    float* o = chunk.data() + chunk_row;
     int64_t g = 0;
     for (; g + 2 <= num_tiles; g += 2) {
       const int tokens[2] = {tokens_of(g), tokens_of(g + 1)};
-      rows_x_tiles_step<F, R, 2>(rows, tiles_from(g), tokens, g == 0 ? ahead : none, out + r + g * tile_out_stride,
-                                 out_stride);
+      rows_x_tiles_step<F, R, 2>(rows, tiles_from(g), tokens, g == 0 ? ahead : none, o + g * kTileChunkStride,
+                                 kChunkRows);
     }
     if (g < num_tiles) {
       const int tokens[1] = {tokens_of(g)};
-      rows_x_tiles_step<F, R, 1>(rows, tiles_from(g), tokens, g == 0 ? ahead : none, out + r + g * tile_out_stride,
-                                 out_stride);
+      rows_x_tiles_step<F, R, 1>(rows, tiles_from(g), tokens, g == 0 ? ahead : none, o + g * kTileChunkStride,
+                                 kChunkRows);
     }
   };
-  int64_t r = 0;
-  for (; r + kStepRows <= num_rows; r += kStepRows) run.template operator()<kStepRows>(r);
-  for (; r + 2 <= num_rows; r += 2) run.template operator()<2>(r);
-  for (; r < num_rows; ++r) run.template operator()<1>(r);
+  const int64_t num_tokens = (num_tiles - 1) * kTileTokens + last_tile_tokens;
+  for (int64_t r0 = 0; r0 < num_rows; r0 += kChunkRows) {
+    const int64_t chunk_end = std::min(r0 + kChunkRows, num_rows);
+    int64_t r = r0;
+    for (; r + kStepRows <= chunk_end; r += kStepRows) run.template operator()<kStepRows>(r, r - r0);
+    for (; r + 2 <= chunk_end; r += 2) run.template operator()<2>(r, r - r0);
+    for (; r < chunk_end; ++r) run.template operator()<1>(r, r - r0);
+    const size_t bytes = static_cast<size_t>(chunk_end - r0) * sizeof(float);
+    for (int64_t t = 0; t < num_tokens; ++t)
+      std::memcpy(out + static_cast<size_t>(t) * out_stride + r0, chunk.data() + t * kChunkRows, bytes);
+  }
 }
 
 }  // namespace
