@@ -4,10 +4,16 @@
 // decode rows mix freely in one launch. Each warp of the block takes every kWarps-th key and keeps its own
 // online-softmax state (running max, sum of weights, F32 accumulator of head_dim / 32 values per lane);
 // the warps' states are merged at the end. Not tuned: no K/V sharing across the heads of a GQA group.
+// Split-K (attention_split.h decides when): the same block code over one partition of the row's keys writes
+// its unnormalised state (max, sum, acc) to scratch, and a reduce kernel merges the row's partitions with
+// the same rescaling the warps' merge uses. Same math, another summation order: F32 rounding differences only.
 #include <cuda_fp16.h>
 
+#include <algorithm>
+#include <cassert>
 #include <cfloat>
 
+#include "engine/backend/cuda/attention_split.h"
 #include "engine/backend/cuda/cuda_check.h"
 #include "engine/backend/cuda/cuda_kernels.h"
 
@@ -34,23 +40,45 @@ __device__ inline int find_sequence(const int32_t* query_start, int num_seqs, in
   return lo;
 }
 
-template <typename T>
-__global__ void paged_attention_kernel(PagedAttentionParams p) {
-  extern __shared__ float shared[];
-  float* q_shared = shared;                          // [head_dim]
-  float* acc_shared = shared + p.head_dim;           // [kWarps, head_dim]
-  float* max_shared = acc_shared + kWarps * p.head_dim;  // [kWarps]
-  float* sum_shared = max_shared + kWarps;           // [kWarps]
+// Where row t's keys come from: its sequence's block table and how many keys it sees (causal).
+struct RowKeys {
+  const int32_t* block_table;  // [max_blocks_per_seq]
+  int64_t num_keys;            // context_len - q_len + i + 1 >= 1
+};
 
-  const int64_t t = blockIdx.x, head = blockIdx.y;
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int64_t hd = p.head_dim;
-  const int64_t kv_head = head / (p.n_heads / p.n_kv_heads);
+__device__ inline RowKeys row_keys(const PagedAttentionParams& p, int64_t t) {
   const int s = find_sequence(p.query_start, p.num_seqs, t);
   const int64_t q_len = p.query_start[s + 1] - p.query_start[s];
   const int64_t i = t - p.query_start[s];
-  const int64_t num_keys = p.context_lens[s] - q_len + i + 1;
-  const int32_t* block_table = p.block_tables + static_cast<int64_t>(s) * p.max_blocks_per_seq;
+  return {p.block_tables + static_cast<int64_t>(s) * p.max_blocks_per_seq, p.context_lens[s] - q_len + i + 1};
+}
+
+// The block's merged online-softmax state over its keys: every thread gets max, sum and the warps' rescale
+// factors; the unnormalised accumulator of dimension d is sum_w acc_shared[w * head_dim + d] * factor[w].
+struct BlockState {
+  float max;
+  float sum;  // > 0 when the block saw at least one key
+  float factor[kWarps];
+};
+
+// Shared memory of attend_keys: q [head_dim], per-warp acc [kWarps, head_dim], max [kWarps], sum [kWarps].
+__host__ __device__ inline size_t attend_shared_floats(int64_t head_dim) {
+  return static_cast<size_t>((1 + kWarps) * head_dim + 2 * kWarps);
+}
+
+// Attention of query (t, head) over keys [key_begin, key_end) of its row, by the whole thread block (all
+// threads must call it). Leaves the warps' accumulators in `shared` (see BlockState); ends synchronized.
+template <typename T>
+__device__ BlockState attend_keys(const PagedAttentionParams& p, int64_t t, int64_t head, const int32_t* block_table,
+                                  int64_t key_begin, int64_t key_end, float* shared) {
+  float* q_shared = shared;                              // [head_dim]
+  float* acc_shared = shared + p.head_dim;               // [kWarps, head_dim]
+  float* max_shared = acc_shared + kWarps * p.head_dim;  // [kWarps]
+  float* sum_shared = max_shared + kWarps;               // [kWarps]
+
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t hd = p.head_dim;
+  const int64_t kv_head = head / (p.n_heads / p.n_kv_heads);
   const T* k_cache = static_cast<const T*>(p.k_cache);
   const T* v_cache = static_cast<const T*>(p.v_cache);
   const int64_t kv_row = p.n_kv_heads * hd;  // elements of one cache slot
@@ -64,7 +92,7 @@ __global__ void paged_attention_kernel(PagedAttentionParams p) {
 #pragma unroll
   for (int r = 0; r < kDimsPerLane; ++r) acc[r] = 0.0f;
 
-  for (int64_t j = warp; j < num_keys; j += kWarps) {
+  for (int64_t j = key_begin + warp; j < key_end; j += kWarps) {
     const int64_t slot = static_cast<int64_t>(block_table[j / p.block_size]) * p.block_size + j % p.block_size;
     const T* k = k_cache + slot * kv_row + kv_head * hd;
     const T* v = v_cache + slot * kv_row + kv_head * hd;
@@ -99,32 +127,122 @@ __global__ void paged_attention_kernel(PagedAttentionParams p) {
     if (d < hd) acc_shared[warp * hd + d] = acc[r];
   }
   __syncthreads();
-  float global_max = -FLT_MAX;
-  for (int w = 0; w < kWarps; ++w) global_max = fmaxf(global_max, max_shared[w]);
-  float total = 0.0f;
-  float factor[kWarps];
+  BlockState state;
+  state.max = -FLT_MAX;
+  for (int w = 0; w < kWarps; ++w) state.max = fmaxf(state.max, max_shared[w]);
+  state.sum = 0.0f;
   for (int w = 0; w < kWarps; ++w) {
-    factor[w] = sum_shared[w] > 0.0f ? expf(max_shared[w] - global_max) : 0.0f;
-    total += sum_shared[w] * factor[w];
+    state.factor[w] = sum_shared[w] > 0.0f ? expf(max_shared[w] - state.max) : 0.0f;
+    state.sum += sum_shared[w] * state.factor[w];
   }
-  float* out = p.out + (t * p.n_heads + head) * hd;
-  for (int64_t d = threadIdx.x; d < hd; d += blockDim.x) {
-    float value = 0.0f;
-    for (int w = 0; w < kWarps; ++w) value += acc_shared[w * hd + d] * factor[w];
-    out[d] = value / total;  // total > 0: every token sees at least itself
+  return state;
+}
+
+__device__ inline float merged_acc(const BlockState& state, const float* shared, int64_t head_dim, int64_t d) {
+  const float* acc_shared = shared + head_dim;
+  float value = 0.0f;
+  for (int w = 0; w < kWarps; ++w) value += acc_shared[w * head_dim + d] * state.factor[w];
+  return value;
+}
+
+// Unsplit: grid [T, n_heads]; the block takes all of row t's keys and writes the normalised output.
+template <typename T>
+__global__ void paged_attention_kernel(PagedAttentionParams p) {
+  extern __shared__ float shared[];
+  const int64_t t = blockIdx.x, head = blockIdx.y;
+  const RowKeys row = row_keys(p, t);
+  const BlockState state = attend_keys<T>(p, t, head, row.block_table, 0, row.num_keys, shared);
+  float* out = p.out + (t * p.n_heads + head) * p.head_dim;
+  for (int64_t d = threadIdx.x; d < p.head_dim; d += blockDim.x)
+    out[d] = merged_acc(state, shared, p.head_dim, d) / state.sum;  // sum > 0: every token sees itself
+}
+
+// Split: grid [T, n_heads, num_partitions]; block z takes keys [z * partition_size, ...) of row t and
+// writes its unnormalised state. Partitions past the row's last key write nothing (the reduce skips them).
+template <typename T>
+__global__ void paged_attention_split_kernel(PagedAttentionParams p) {
+  extern __shared__ float shared[];
+  const int64_t t = blockIdx.x, head = blockIdx.y, partition = blockIdx.z;
+  const RowKeys row = row_keys(p, t);
+  const int64_t key_begin = partition * p.partition_size;
+  if (key_begin >= row.num_keys) return;  // uniform across the block: no thread reaches a barrier
+  const int64_t key_end = key_begin + p.partition_size < row.num_keys ? key_begin + p.partition_size : row.num_keys;
+  const BlockState state = attend_keys<T>(p, t, head, row.block_table, key_begin, key_end, shared);
+  const int64_t at = (t * p.n_heads + head) * p.num_partitions + partition;
+  float* partial = p.partial_out + at * p.head_dim;
+  for (int64_t d = threadIdx.x; d < p.head_dim; d += blockDim.x) partial[d] = merged_acc(state, shared, p.head_dim, d);
+  if (threadIdx.x == 0) {
+    p.partial_max[at] = state.max;
+    p.partial_sum[at] = state.sum;  // > 0: the partition holds at least one key
   }
 }
 
+// Reduce: grid [T, n_heads]; merges row t's ceil(num_keys / partition_size) partitions as the warps' merge
+// does: out = sum_i acc_i * exp(max_i - max) / sum_i sum_i * exp(max_i - max). Each thread walks the
+// partitions itself (a few per thousand keys): no shared memory, no limit on the partition count.
+__global__ void paged_attention_reduce_kernel(PagedAttentionParams p) {
+  const int64_t t = blockIdx.x, head = blockIdx.y;
+  const int64_t num_keys = row_keys(p, t).num_keys;
+  const int64_t num_parts = (num_keys + p.partition_size - 1) / p.partition_size;
+  const int64_t first = (t * p.n_heads + head) * p.num_partitions;
+  float global_max = -FLT_MAX;
+  for (int64_t i = 0; i < num_parts; ++i) global_max = fmaxf(global_max, p.partial_max[first + i]);
+  float total = 0.0f;
+  for (int64_t i = 0; i < num_parts; ++i)
+    total += p.partial_sum[first + i] * expf(p.partial_max[first + i] - global_max);
+  float* out = p.out + (t * p.n_heads + head) * p.head_dim;
+  for (int64_t d = threadIdx.x; d < p.head_dim; d += blockDim.x) {
+    float value = 0.0f;
+    for (int64_t i = 0; i < num_parts; ++i)
+      value += p.partial_out[(first + i) * p.head_dim + d] * expf(p.partial_max[first + i] - global_max);
+    out[d] = value / total;
+  }
+}
+
+size_t aligned16(size_t n) { return (n + 15) / 16 * 16; }
+
 }  // namespace
+
+size_t paged_attention_scratch_bytes(int64_t num_tokens, int64_t n_heads, int64_t num_partitions, int64_t head_dim) {
+  const size_t states =
+      static_cast<size_t>(num_tokens) * static_cast<size_t>(n_heads) * static_cast<size_t>(num_partitions);
+  return aligned16(states * static_cast<size_t>(head_dim) * sizeof(float)) + 2 * aligned16(states * sizeof(float));
+}
+
+void paged_attention_carve_scratch(void* scratch, PagedAttentionParams& p) {
+  const size_t states = static_cast<size_t>(p.num_tokens) * static_cast<size_t>(p.n_heads) *
+                        static_cast<size_t>(p.num_partitions);
+  auto* base = static_cast<uint8_t*>(scratch);
+  const size_t out_bytes = aligned16(states * static_cast<size_t>(p.head_dim) * sizeof(float));
+  p.partial_out = reinterpret_cast<float*>(base);
+  p.partial_max = reinterpret_cast<float*>(base + out_bytes);
+  p.partial_sum = reinterpret_cast<float*>(base + out_bytes + aligned16(states * sizeof(float)));
+}
 
 void launch_paged_attention(const PagedAttentionParams& p, cudaStream_t stream) {
   if (p.num_tokens == 0 || p.n_heads == 0) return;
-  const dim3 grid(static_cast<unsigned>(p.num_tokens), static_cast<unsigned>(p.n_heads));
-  const size_t shared_bytes = static_cast<size_t>((1 + kWarps) * p.head_dim + 2 * kWarps) * sizeof(float);
+  const size_t shared_bytes = attend_shared_floats(p.head_dim) * sizeof(float);
+  const dim3 rows(static_cast<unsigned>(p.num_tokens), static_cast<unsigned>(p.n_heads));
+  if (p.partition_size == 0) {
+    if (p.kv_dtype == DType::F16)
+      paged_attention_kernel<__half><<<rows, kWarps * 32, shared_bytes, stream>>>(p);
+    else
+      paged_attention_kernel<float><<<rows, kWarps * 32, shared_bytes, stream>>>(p);
+    ES_CUDA_CHECK_LAUNCH();
+    return;
+  }
+  assert(p.num_partitions >= 1 && p.num_partitions <= kMaxAttentionPartitions && p.partial_out != nullptr &&
+         p.partial_max != nullptr && p.partial_sum != nullptr);
+  const dim3 partitions(static_cast<unsigned>(p.num_tokens), static_cast<unsigned>(p.n_heads),
+                        static_cast<unsigned>(p.num_partitions));
   if (p.kv_dtype == DType::F16)
-    paged_attention_kernel<__half><<<grid, kWarps * 32, shared_bytes, stream>>>(p);
+    paged_attention_split_kernel<__half><<<partitions, kWarps * 32, shared_bytes, stream>>>(p);
   else
-    paged_attention_kernel<float><<<grid, kWarps * 32, shared_bytes, stream>>>(p);
+    paged_attention_split_kernel<float><<<partitions, kWarps * 32, shared_bytes, stream>>>(p);
+  ES_CUDA_CHECK_LAUNCH();
+  // One thread per output dimension (head_dim <= 512), a whole number of warps.
+  const unsigned reduce_threads = static_cast<unsigned>(std::min<int64_t>((p.head_dim + 31) / 32 * 32, 512));
+  paged_attention_reduce_kernel<<<rows, reduce_threads, 0, stream>>>(p);
   ES_CUDA_CHECK_LAUNCH();
 }
 

@@ -18,6 +18,7 @@
 #include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cuda/cuda_check.h"
 #include "engine/backend/cuda/cuda_kernels.h"
+#include "engine/backend/cuda/device_scratch.h"
 #include "engine/backend/cuda/metadata_staging.h"
 
 namespace edgeserve::cuda {
@@ -53,6 +54,9 @@ struct CudaBackend::Impl {
   int device = 0;
   std::string device_name;
   int cc_major = 0, cc_minor = 0;
+  int multiprocessor_count = 1;
+  AttentionSplitConfig attention_split;
+  DeviceScratch attention_scratch;  // split attention's partial states (cuda_kernels.h PagedAttentionParams)
   cudaStream_t stream = nullptr;
   cublasHandle_t cublas = nullptr;
   std::unique_ptr<MetadataStaging> staging;
@@ -88,6 +92,7 @@ CudaBackend::CudaBackend(int device) : impl_(std::make_unique<Impl>()) {
   impl_->device_name = prop.name;
   impl_->cc_major = prop.major;
   impl_->cc_minor = prop.minor;
+  impl_->multiprocessor_count = std::max(1, prop.multiProcessorCount);
   ES_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
   ES_CUBLAS_CHECK(cublasCreate(&impl_->cublas));
   ES_CUBLAS_CHECK(cublasSetStream(impl_->cublas, impl_->stream));
@@ -95,6 +100,16 @@ CudaBackend::CudaBackend(int device) : impl_(std::make_unique<Impl>()) {
 }
 
 CudaBackend::~CudaBackend() = default;
+
+void CudaBackend::set_attention_split(const AttentionSplitConfig& config) {
+  ES_CHECK(config.partition_size > 0 && config.min_blocks_per_sm >= 0,
+           "set_attention_split: partition_size > 0 and min_blocks_per_sm >= 0");
+  impl_->attention_split = config;
+}
+
+const AttentionSplitConfig& CudaBackend::attention_split() const { return impl_->attention_split; }
+
+int CudaBackend::multiprocessor_count() const { return impl_->multiprocessor_count; }
 
 std::string CudaBackend::name() const {
   return "cuda(" + impl_->device_name + ", sm_" + std::to_string(impl_->cc_major) + std::to_string(impl_->cc_minor) +
@@ -315,6 +330,16 @@ void CudaBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, 
   p.n_kv_heads = n_kv_heads;
   p.head_dim = head_dim;
   p.scale = scale;
+  // T > 0, so some sequence has new tokens and (checked above) context_len >= q_len >= 1.
+  const int64_t max_context_len = *std::max_element(md.context_lens.begin(), md.context_lens.end());
+  const AttentionSplitPlan plan = plan_attention_split(impl_->attention_split, p.num_tokens, p.n_heads,
+                                                       max_context_len, block_size, impl_->multiprocessor_count);
+  if (plan.num_partitions > 0) {
+    p.partition_size = plan.partition_size;
+    p.num_partitions = plan.num_partitions;
+    const size_t nbytes = paged_attention_scratch_bytes(p.num_tokens, p.n_heads, p.num_partitions, head_dim);
+    paged_attention_carve_scratch(impl_->attention_scratch.reserve(nbytes, impl_->stream), p);
+  }
   launch_paged_attention(p, impl_->stream);
 }
 

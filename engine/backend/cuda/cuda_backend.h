@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "engine/backend/backend.h"
+#include "engine/backend/cuda/attention_split.h"
 
 namespace edgeserve::cuda {
 
@@ -43,8 +44,16 @@ class CudaBackend final : public Backend {
             const RopeConfig& config) override;
   void store_kv(const DeviceTensor& k, const DeviceTensor& v, std::span<const int64_t> slot_mapping,
                 const DeviceTensor& k_cache, const DeviceTensor& v_cache) override;
+  // Paged attention; whether a launch splits each row's keys over several thread blocks follows
+  // attention_split() (plan_attention_split with this GPU's SM count). The split path's partial states live in
+  // a backend-owned scratch that grows geometrically (the growth waits for the stream).
   void attention(const DeviceTensor& q, const DeviceTensor& k_cache, const DeviceTensor& v_cache,
                  const AttentionMetadata& metadata, float scale, const DeviceTensor& out) override;
+  // Split-K policy of attention (default: kAuto, 512-key partitions). Tests force kAlways / kNever to run both
+  // kernels on the same shapes; affects attention calls made after it.
+  void set_attention_split(const AttentionSplitConfig& config);
+  const AttentionSplitConfig& attention_split() const;
+  int multiprocessor_count() const;
   void silu_mul(const DeviceTensor& gate, const DeviceTensor& up, const DeviceTensor& out) override;
   void add(const DeviceTensor& a, const DeviceTensor& b, const DeviceTensor& out) override;
   void gather_rows(const DeviceTensor& x, std::span<const int32_t> rows, const DeviceTensor& out) override;

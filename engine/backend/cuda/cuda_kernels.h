@@ -54,7 +54,20 @@ struct PagedAttentionParams {
   int64_t n_kv_heads = 0;
   int64_t head_dim = 0;
   float scale = 1.0f;
+  // Split-K (attention_split.h). partition_size == 0: one thread block per (token, head) writes out directly.
+  // Otherwise row (t, head)'s keys are cut into partitions of partition_size keys; partition i of the row
+  // writes its unnormalised state to the scratch below and a reduce kernel merges the row's partitions.
+  int64_t partition_size = 0;
+  int64_t num_partitions = 0;              // grid.z: partitions of the longest row
+  float* partial_out = nullptr;            // [T, n_heads, num_partitions, head_dim] sum of weight * v
+  float* partial_max = nullptr;            // [T, n_heads, num_partitions] largest score of the partition
+  float* partial_sum = nullptr;            // [T, n_heads, num_partitions] sum of exp(score - partial_max)
 };
+// Bytes of the split scratch for these sizes: partial_out, then partial_max, then partial_sum (each
+// 16-byte aligned); carve it with paged_attention_carve_scratch.
+size_t paged_attention_scratch_bytes(int64_t num_tokens, int64_t n_heads, int64_t num_partitions, int64_t head_dim);
+// Points params.partial_* into `scratch` (at least paged_attention_scratch_bytes of params' sizes).
+void paged_attention_carve_scratch(void* scratch, PagedAttentionParams& params);
 void launch_paged_attention(const PagedAttentionParams& params, cudaStream_t stream);
 
 // y[t, o] = sum_k x[t, k] * dequant(w[o, k]) (+ bias[o]); w Q8_0 rows of row_bytes, in % 32 == 0.
