@@ -1,5 +1,5 @@
-// The Backend a command runs on: see backend_factory.h. Everything that names the CUDA backend sits under
-// EDGESERVE_WITH_CUDA (a compile definition es_cuda gives its users), so a CPU-only build compiles none of it.
+// The Backend a command runs on: see backend_factory.h. The CUDA backend is reached only through its plugin
+// (cuda_plugin_loader.h), so this binary links no CUDA library and a CPU-only build needs no change here.
 #include "server/commands/backend_factory.h"
 
 #include <stdexcept>
@@ -8,11 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "kvcache/kv_cache_spec.h"
+#include "server/commands/cuda_plugin_loader.h"
 #include "server/commands/model_loading.h"
-#ifdef EDGESERVE_WITH_CUDA
-#include "engine/backend/cuda/cuda_backend.h"
-#include "engine/backend/cuda/device_info.h"
-#endif
 
 namespace edgeserve {
 namespace {
@@ -32,13 +29,12 @@ std::vector<const TensorView*> all_weights(const ModelWeights& w) {
 std::string why_cuda_cannot_run(const ModelWeights& weights) {
   std::string why;
   if (!cuda_available(&why)) return why;
-#ifdef EDGESERVE_WITH_CUDA
+  const cuda::PluginApi* plugin = cuda_plugin(nullptr);
   for (const TensorView* view : all_weights(weights))
-    if (!cuda::CudaBackend::supports_weight(*view))
+    if (!plugin->supports_weight(*view))
       return "tensor '" + view->name + "' is " + std::string(dtype_name(view->dtype)) +
              ", which has no CUDA kernel (F32, F16, BF16 and Q8_0 matrices have one; an F32/F16/BF16 checkpoint "
              "can be converted at load with --dtype bf16 or q8_0)";
-#endif
   return "";
 }
 
@@ -47,15 +43,12 @@ std::string why_cuda_cannot_run(const ModelWeights& weights) {
 const char* device_name(Device device) { return device == Device::kCuda ? "cuda" : "cpu"; }
 
 bool cuda_available(std::string* why_not) {
-#ifdef EDGESERVE_WITH_CUDA
   std::string why;
-  if (!cuda::list_devices(&why).empty()) return true;
-  if (why_not != nullptr) *why_not = "no CUDA device answers (" + why + ")";
+  const cuda::PluginApi* plugin = cuda_plugin(&why);
+  if (plugin != nullptr && plugin->device_available(&why)) return true;
+  if (plugin != nullptr) why = "no CUDA device answers (" + why + ")";
+  if (why_not != nullptr) *why_not = why;
   return false;
-#else
-  if (why_not != nullptr) *why_not = "this build has no CUDA backend (built with EDGESERVE_CUDA=OFF or without nvcc)";
-  return false;
-#endif
 }
 
 Device resolve_device(const std::string& device_setting, const ModelWeights& weights) {
@@ -80,15 +73,11 @@ CommandBackend make_backend(const AppConfig& config, const ModelWeights& weights
     b.cpu = cpu_backend.get();
     b.backend = std::move(cpu_backend);
   } else {
-#ifdef EDGESERVE_WITH_CUDA
     try {
-      b.backend = std::make_unique<cuda::CudaBackend>(0);
+      b.backend = cuda_plugin(nullptr)->create_backend();  // resolve_device found the plugin
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("--device ") + config.engine.device + ": " + e.what());
     }
-#else
-    throw std::logic_error("resolve_device chose CUDA in a build without it");
-#endif
   }
   spdlog::info("device: {} ({})", device_name(b.device), b.backend->name());
   return b;
@@ -108,17 +97,17 @@ int64_t device_weight_bytes(const ModelWeights& weights) {
 void fit_kv_cache_to_device(const AppConfig& config, const ModelWeights& weights, const CommandBackend& backend,
                             EngineOptions& options) {
   if (backend.device != Device::kCuda || options.num_kv_blocks > 0 || options.kv_cache_memory > 0) return;
-#ifdef EDGESERVE_WITH_CUDA
-  const cuda::DeviceMemory memory = cuda::device_memory(0);
+  int64_t free_bytes = 0, total_bytes = 0;
+  cuda_plugin(nullptr)->device_memory(&free_bytes, &total_bytes);  // the backend exists: so does the plugin
   const int64_t weight_bytes = device_weight_bytes(weights);
   const double fraction = config.cache.gpu_memory_utilization;
-  options.kv_cache_memory = gpu_kv_cache_memory(memory.free_bytes, weight_bytes, fraction);
-  spdlog::info("KV cache budget: {} MiB = {} x ({} MiB free - {} MiB of weights) on {}", options.kv_cache_memory >> 20,
-               fraction, memory.free_bytes >> 20, weight_bytes >> 20, backend.backend->name());
+  options.kv_cache_memory = gpu_kv_cache_memory(free_bytes, weight_bytes, fraction);
+  spdlog::info("KV cache budget: {} MiB = {} x ({} MiB free of {} - {} MiB of weights) on {}",
+               options.kv_cache_memory >> 20, fraction, free_bytes >> 20, total_bytes >> 20, weight_bytes >> 20,
+               backend.backend->name());
   if (options.kv_cache_memory <= 0)
     throw std::runtime_error("the weights (" + std::to_string(weight_bytes >> 20) + " MiB) leave no room for a KV cache in the " +
-                             std::to_string(memory.free_bytes >> 20) + " MiB free on the GPU");
-#endif
+                             std::to_string(free_bytes >> 20) + " MiB free on the GPU");
 }
 
 }  // namespace edgeserve

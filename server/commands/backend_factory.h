@@ -1,9 +1,8 @@
 #pragma once
 // The Backend a command runs on: --device (cpu | cuda | auto) resolved against this build and machine, the
-// backend built and configured for the model, and the KV budget the device allows. The one place outside
-// engine/backend/cuda/ that knows the CUDA backend exists: it is referenced only in backend_factory.cpp under
-// EDGESERVE_WITH_CUDA, so this header (and everything that includes it) stays free of CUDA headers and builds
-// with -DEDGESERVE_CUDA=OFF.
+// backend built and configured for the model, and the KV budget the device allows. The CUDA backend is reached
+// through its run-time plugin (cuda_plugin_loader.h): nothing here includes a CUDA header or links a CUDA
+// library, and a build with -DEDGESERVE_CUDA=OFF differs only in having no plugin file.
 #include <cstdint>
 #include <memory>
 #include <string>

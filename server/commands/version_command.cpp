@@ -2,10 +2,8 @@
 #include <string>
 
 #include "server/commands/commands.h"
+#include "server/commands/cuda_plugin_loader.h"
 #include "version.h"
-#ifdef EDGESERVE_WITH_CUDA
-#include "engine/backend/cuda/device_info.h"
-#endif
 
 namespace edgeserve {
 namespace {
@@ -26,18 +24,9 @@ std::string cpu_features() {
 }
 
 std::string gpu_report() {
-#ifdef EDGESERVE_WITH_CUDA
   std::string why;
-  const auto devices = cuda::list_devices(&why);
-  std::string out = "CUDA library built (runtime " + cuda::runtime_version() + "); ";
-  if (devices.empty()) return out + "no GPU: " + why;
-  for (const auto& d : devices)
-    out += "\n  gpu " + std::to_string(d.index) + ": " + d.name + ", sm_" + std::to_string(d.compute_capability_major) +
-           std::to_string(d.compute_capability_minor) + ", " + std::to_string(d.total_memory_bytes >> 20) + " MiB";
-  return out;
-#else
-  return "CUDA library not built";
-#endif
+  const cuda::PluginApi* plugin = cuda_plugin(&why);
+  return plugin != nullptr ? plugin->device_report() : "not available: " + why;
 }
 
 }  // namespace

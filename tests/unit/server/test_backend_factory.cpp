@@ -4,9 +4,12 @@
 // bytes are worked out from the model's config.json sizes.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "engine/model/weight_conversion.h"
 #include "engine/model_files.h"
 #include "server/commands/backend_factory.h"
+#include "server/commands/cuda_plugin_loader.h"
 #include "tests/test_paths.h"
 
 using namespace edgeserve;
@@ -100,4 +103,39 @@ TEST_CASE("backend factory: the device KV budget leaves CPU options alone", "[se
   fit_kv_cache_to_device(config, model.weights, b, options);
   CHECK(options.kv_cache_memory == 0);   // the CPU's own default (a quarter of RAM) applies later
   CHECK(options.num_kv_blocks == 0);
+}
+
+TEST_CASE("CUDA plugin: the build's libedgeserve_cuda.so loads and answers, or is absent from a CPU-only build",
+          "[server][device]") {
+  // Reference: the plugin file the build writes (EDGESERVE_CUDA_PLUGIN_BUILD_PATH) when nvcc exists. Loading
+  // it directly skips the /dev/nvidiactl check, so dlopen, the entry point, the ABI check and a call into the
+  // CUDA runtime are exercised on machines without a GPU too.
+  const std::string path = EDGESERVE_CUDA_PLUGIN_BUILD_PATH;
+  std::string why;
+  const cuda::PluginApi* plugin = load_cuda_plugin_file(path, &why);
+  if (!std::filesystem::exists(path)) {
+    CHECK(plugin == nullptr);
+    CHECK_THAT(why, Catch::StartsWith(path + ": "));
+    WARN("no CUDA plugin in this build (" << path << "): only the failure path was checked");
+    return;
+  }
+  REQUIRE(plugin != nullptr);
+  CHECK(plugin->abi_version == cuda::kPluginAbiVersion);
+  std::string no_device;
+  const bool has_device = plugin->device_available(&no_device);
+  CHECK(has_device == no_device.empty());
+  CHECK_THAT(plugin->device_report(), Catch::StartsWith("CUDA plugin loaded (runtime "));
+  TinyQwen3 model;
+  CHECK(plugin->supports_weight(*model.weights.layers[0].q_proj));  // F32: cuBLAS
+  // the same file loaded again is the same library (dlopen reference-counts it)
+  CHECK(load_cuda_plugin_file(path, nullptr) == plugin);
+}
+
+TEST_CASE("CUDA plugin: a file that is not a plugin is refused with the reason", "[server][device]") {
+  std::string why;
+  const std::string not_a_library = test::source_dir() + "/README.md";
+  CHECK(load_cuda_plugin_file(not_a_library, &why) == nullptr);
+  CHECK_THAT(why, Catch::StartsWith(not_a_library + ": "));
+  CHECK(load_cuda_plugin_file(test::source_dir() + "/no-such-plugin.so", &why) == nullptr);
+  CHECK_THAT(why, Catch::Contains("no-such-plugin.so"));
 }
