@@ -77,9 +77,8 @@ void dot_rows(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, 
   const float* da = terms.da.data();
   const auto* w = static_cast<const uint8_t*>(w_row0);
   // The eight rows are eight interleaved streams, which the hardware prefetchers follow poorly; their
-  // group is one contiguous run, so each block step prefetches its share of the next group's run.
-  const size_t group_bytes = kRows * w_stride;
-  const size_t prefetch_step = (group_bytes + static_cast<size_t>(nb) - 1) / static_cast<size_t>(nb);
+  // group is one contiguous run, so each block step prefetches its share of the next group's run (within
+  // the matrix).
   for (int64_t r0 = 0; r0 < num_rows; r0 += kRows) {
     // a last group of fewer rows repeats the last row (computed, not stored)
     const Block* row[kRows];
@@ -91,7 +90,10 @@ void dot_rows(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, 
     }
     const __m256i scale_offsets = _mm256_load_si256(reinterpret_cast<const __m256i*>(offset));
     __m256 acc = _mm256_setzero_ps();
-    const uint8_t* next_group = w + static_cast<size_t>(r0 + kRows) * w_stride;
+    const int64_t next_rows = std::clamp<int64_t>(num_rows - (r0 + kRows), 0, kRows);
+    const uint8_t* next_group = w + static_cast<size_t>(std::min<int64_t>(r0 + kRows, num_rows)) * w_stride;
+    const size_t prefetch_step = (static_cast<size_t>(next_rows) * w_stride + static_cast<size_t>(nb) - 1) /
+                                 static_cast<size_t>(nb);
     for (int64_t b = 0; b < nb; ++b) {
       const uint8_t* ahead = next_group + static_cast<size_t>(b) * prefetch_step;
       for (size_t off = 0; off < prefetch_step; off += 64)

@@ -134,8 +134,10 @@ void rows_x_tiles(int64_t n, const void* w_row0, size_t w_stride, int64_t num_ro
     const Block* rows[R];
     for (int i = 0; i < R; ++i) rows[i] = reinterpret_cast<const Block*>(w + static_cast<size_t>(r + i) * w_stride);
     // the first pass over the tiles prefetches the next rows (later passes find them in cache)
-    const Prefetch ahead{w + static_cast<size_t>(r + R) * w_stride,
-                         (R * w_stride + static_cast<size_t>(nb) - 1) / static_cast<size_t>(nb)};
+    const int64_t next_rows = std::clamp<int64_t>(num_rows - (r + R), 0, R);  // within the matrix
+    const Prefetch ahead{w + static_cast<size_t>(std::min<int64_t>(r + R, num_rows)) * w_stride,
+                         (static_cast<size_t>(next_rows) * w_stride + static_cast<size_t>(nb) - 1) /
+                             static_cast<size_t>(nb)};
     const Prefetch none{w, 0};
     float* o = chunk.data() + chunk_row;
     int64_t g = 0;
