@@ -74,7 +74,7 @@ Result run_point(const QuantKernels& kernels, DType dtype, int64_t rows, int64_t
     while (elapsed < seconds) {
       const uint8_t* w = cold ? copies.data() + copy * matrix.size() : matrix.data();
       quantize_row(act_dtype, x.data(), act.data(), cols);
-      if (dot_rows != nullptr) dot_rows(cols, w, row_bytes, rows, act.data(), y.data());
+      if (dot_rows != nullptr) dot_rows(cols, w, row_bytes, rows, act.data(), 0, 1, y.data(), 0);
       else for (int64_t r = 0; r < rows; ++r) dot(cols, w + static_cast<size_t>(r) * row_bytes, act.data(), &y[r]);
       copy = (copy + 1) % num_copies;
       ++num_matvecs;

@@ -25,7 +25,7 @@ constexpr DType kQuantized[] = {DType::Q8_0, DType::Q4_0, DType::Q4_1, DType::Q5
 // act_row bytes apart. Dtypes with one (Q8_0/Q4_0 at AVX-512): groups of kTileTokens tokens, each group
 // `group_bytes` long: the group's activation rows (act_row apart: the rows kernel reads one), then its
 // activation tile (act_tile.h). prepare() does not know the token count, so every group gets its tile;
-// compute() uses a partial group's tile too unless it holds a single token.
+// compute() uses a partial group's tile only when it holds more than kRowsTokens tokens.
 template <DType W>
 struct QuantLinear {
   static constexpr int64_t kRowTile = 16;
@@ -33,10 +33,9 @@ struct QuantLinear {
   // broadcast feeds both); the tiles stream from L2 when they do not fit L1, which measured no slower.
   static constexpr int64_t kTilesPerPass = 2;
   static constexpr int64_t kGroup = quant::kTileTokens;
-  // A last partial group of at least this many tokens is padded into a tile (the padding computed, not
-  // stored); a single token goes through the rows kernel. Measured (Q8_0, 2 threads): even 2-4 tokens run
-  // 1.3-1.6x faster as one padded tile than as 2-4 passes of the rows kernel.
-  static constexpr int64_t kMinTileTokens = 2;
+  // A last partial group of more than kRowsTokens tokens is padded into a tile (the padding computed, not
+  // stored); up to kRowsTokens go through the rows kernel in one pass over the weights.
+  static constexpr int64_t kRowsTokens = quant::kMaxRowsKernelTokens;
 
   static DType act() { return quant::activation_dtype(W); }
 
@@ -81,7 +80,7 @@ struct QuantLinear {
   // y[t, o] for o in [out_begin, out_end). Prefill and batched decode are bound by the multiply work, not
   // by reading weights. With tiles (AVX-512 Q8_0/Q4_0): token groups go through the tile kernel, up to
   // kTilesPerPass tiles per call over all the rows, a last partial group too when it holds at least
-  // kMinTileTokens tokens; a last single token goes through the rows kernel. Both share one arithmetic, so
+  // kRowsTokens + 1 tokens; fewer go through the rows kernel together. Both share one arithmetic, so
   // where a token lands never changes its result. Without tiles: compute_tokens.
   static void compute(const LinearArgs& a, int64_t out_begin, int64_t out_end) {
     const quant::QuantKernels& kernels = quant::quant_kernels();
@@ -93,7 +92,7 @@ struct QuantLinear {
     }
     const quant::VecDotTileFn dot_tile = kernels.vec_dot_tile(W);
     const int64_t partial = a.num_tokens % kGroup;
-    const bool pad_last = partial >= kMinTileTokens;
+    const bool pad_last = partial > kRowsTokens;
     const int64_t num_groups = a.num_tokens / kGroup + (pad_last ? 1 : 0);
     const int64_t per_pass = kTilesPerPass;
     for (int64_t g = 0; g < num_groups; g += per_pass) {
@@ -105,10 +104,12 @@ struct QuantLinear {
                static_cast<size_t>(a.out));
     }
     const int64_t t_begin = std::min(num_groups * kGroup, a.num_tokens);
-    assert(a.num_tokens - t_begin <= 1);  // kMinTileTokens = 2 leaves at most one token
-    if (t_begin < a.num_tokens)
+    const int64_t rest = a.num_tokens - t_begin;
+    assert(rest <= kRowsTokens);
+    if (rest > 0)
       kernels.vec_dot_rows(W)(a.in, a.w + static_cast<size_t>(out_begin) * a.w_row_bytes, a.w_row_bytes,
-                              out_end - out_begin, x + layout.row_offset(t_begin), a.y + t_begin * a.out + out_begin);
+                              out_end - out_begin, x + layout.row_offset(t_begin), layout.act_row,
+                              static_cast<int>(rest), a.y + t_begin * a.out + out_begin, static_cast<size_t>(a.out));
   }
 
   // Tokens [t_begin, num_tokens), token t's activation row at x_first + (t - t_begin) * act_stride.

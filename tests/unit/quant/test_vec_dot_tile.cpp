@@ -1,7 +1,7 @@
 // Tile and rows kernels (QuantKernels::vec_dot_tile, vec_dot_rows) and the activation tile layout
 // (act_tile.h). Reference for the kernels: the single-token kernel of the same ISA level (vec_dot) on each
-// token's Q8_0 row and each weight row; every output must equal it bit for bit, for 1..9 weight rows (steps
-// of 4, 2 and 1 rows; groups of 8 and their tail), 1..3 tiles with a full or partial last tile (nothing
+// token's Q8_0 row and each weight row; every output must equal it bit for bit, for 1..17 weight rows (steps
+// of 4, 2 and 1 rows; groups of 8 and their tail), 1..4 tokens per rows-kernel pass, 1..3 tiles with a full or partial last tile (nothing
 // written past its tokens), block counts from 1 to 96, strided tiles and outputs, Q8_0 weights of -128,
 // activation quants of +-127 and all-zero tokens. Reference for the layout: its definition in act_tile.h.
 #include <catch2/catch.hpp>
@@ -166,17 +166,23 @@ TEST_CASE("rows kernels equal the single-token kernel of their level exactly", "
           const std::vector<uint8_t> w = make_weight_rows(weight, n, num_rows, w_stride, rng);
           const std::vector<uint8_t> act = make_token_rows(n, kTileTokens, rng);
           const size_t row = row_nbytes(DType::Q8_0, n);
-          for (int64_t t : {0, 3, 5, 6}) {  // random, all-zero, +-127, random
-            std::vector<float> got(static_cast<size_t>(num_rows) + 1, -7.5f);
-            rows_fn(n, w.data(), w_stride, num_rows, act.data() + t * row, got.data());
-            for (int64_t r = 0; r < num_rows; ++r) {
-              float want = NAN;
-              single(n, w.data() + r * w_stride, act.data() + t * row, &want);
-              INFO("n=" << n << " rows=" << num_rows << " token " << t << " row " << r);
-              REQUIRE(std::isfinite(want));
-              REQUIRE(std::bit_cast<uint32_t>(got[static_cast<size_t>(r)]) == std::bit_cast<uint32_t>(want));
+          // 1..4 tokens per pass, starting at random, all-zero (3) and +-127 (5) tokens, with strided outputs
+          for (int num_tokens = 1; num_tokens <= kMaxRowsKernelTokens; ++num_tokens)
+          for (int64_t t0 : {0, 2, 5}) {
+            const size_t out_stride = static_cast<size_t>(num_rows) + 3;  // sentinels after each token's rows
+            std::vector<float> got(out_stride * static_cast<size_t>(num_tokens), -7.5f);
+            rows_fn(n, w.data(), w_stride, num_rows, act.data() + t0 * row, row, num_tokens, got.data(), out_stride);
+            for (int k = 0; k < num_tokens; ++k) {
+              for (int64_t r = 0; r < num_rows; ++r) {
+                float want = NAN;
+                single(n, w.data() + r * w_stride, act.data() + (t0 + k) * row, &want);
+                INFO("n=" << n << " rows=" << num_rows << " tokens=" << num_tokens << " token " << t0 + k << " row " << r);
+                REQUIRE(std::isfinite(want));
+                REQUIRE(std::bit_cast<uint32_t>(got[k * out_stride + static_cast<size_t>(r)]) ==
+                        std::bit_cast<uint32_t>(want));
+              }
+              for (size_t j = static_cast<size_t>(num_rows); j < out_stride; ++j) CHECK(got[k * out_stride + j] == -7.5f);
             }
-            CHECK(got[static_cast<size_t>(num_rows)] == -7.5f);
           }
           ++num_checked;
         }

@@ -24,11 +24,11 @@ ES_DECLARE_VEC_DOTS_X4(avx2)
 void vec_dot_x4_q4_1_q8_avx512(int64_t n, const void* w, const void* a0, size_t a_stride, float* out,
                                size_t out_stride);
 
-// Many weight rows x one token; AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_rows_avx512.cpp).
-void vec_dot_rows_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act,
-                                 float* out);
-void vec_dot_rows_q4_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act,
-                                 float* out);
+// Many weight rows x 1..4 tokens; AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_rows_avx512.cpp).
+void vec_dot_rows_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act0,
+                                 size_t act_stride, int num_tokens, float* out, size_t out_stride);
+void vec_dot_rows_q4_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* act0,
+                                 size_t act_stride, int num_tokens, float* out, size_t out_stride);
 
 // Weight rows x activation tiles (act_tile.h); AVX-512 (VNNI) and Q8_0/Q4_0 only (dot_tile_avx512.cpp).
 void vec_dot_tile_q8_0_q8_avx512(int64_t n, const void* w0, size_t w_stride, int64_t num_rows, const void* tiles,

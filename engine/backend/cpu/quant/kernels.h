@@ -28,10 +28,14 @@ inline constexpr int kMultiTokens = 4;
 // that unpacking, not by memory); each result equals the same table's vec_dot on that token exactly.
 using VecDotX4Fn = void (*)(int64_t n, const void* w_row, const void* act0, size_t act_stride, float* out,
                             size_t out_stride);
-// Rows kernel (the mat-vec of one token): out[r] = dot(weight row r, act) for r in [0, num_rows), row r at
-// w_row0 + r * w_stride bytes. AVX-512 Q8_0/Q4_0 only, in the block-sum arithmetic below.
-using VecDotRowsFn = void (*)(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* act,
-                              float* out);
+// Tokens per call of a rows kernel at most.
+inline constexpr int kMaxRowsKernelTokens = 4;
+// Rows kernel (the mat-vec of decode): out[t * out_stride + r] = dot(weight row r, token t) for r in
+// [0, num_rows) and t in [0, num_tokens) (1..kMaxRowsKernelTokens), row r at w_row0 + r * w_stride bytes,
+// token t's Q8_0 row at act0 + t * act_stride bytes: one pass over the weights for all the tokens.
+// AVX-512 Q8_0/Q4_0 only, in the block-sum arithmetic below.
+using VecDotRowsFn = void (*)(int64_t n, const void* w_row0, size_t w_stride, int64_t num_rows, const void* act0,
+                              size_t act_stride, int num_tokens, float* out, size_t out_stride);
 
 // Tokens per activation tile (act_tile.h): one int32 lane per token in a 512-bit register.
 inline constexpr int kTileTokens = 16;
