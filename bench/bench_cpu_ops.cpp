@@ -11,12 +11,13 @@
 #include <random>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/backend/cpu/quant/fp16.h"
 #include "engine/backend/cpu/isa.h"
 
 using namespace edgeserve;
-using Clock = std::chrono::steady_clock;
+using edgeserve::bench::seconds_per_call;
 
 namespace {
 
@@ -29,27 +30,6 @@ std::vector<uint8_t> random_bf16(size_t n, uint32_t seed) {
     std::memcpy(bytes.data() + 2 * i, &h, 2);
   }
   return bytes;
-}
-
-// Best (lowest) mean time per call over batches of ~min_seconds / 10: on a shared machine the minimum is the
-// figure least disturbed by other processes.
-template <class Fn>
-double seconds_per_call(Fn&& fn, double min_seconds) {
-  fn();  // warm-up (scratch growth, page faults)
-  double best = 1e30;
-  const auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < min_seconds) {
-    int calls = 0;
-    const auto batch_start = Clock::now();
-    double elapsed = 0.0;
-    do {
-      fn();
-      ++calls;
-      elapsed = std::chrono::duration<double>(Clock::now() - batch_start).count();
-    } while (elapsed < min_seconds / 10);
-    best = std::min(best, elapsed / calls);
-  }
-  return best;
 }
 
 void bench_linear(int threads, cpu::IsaLevel level, int64_t tokens, int num_weights, const char* label) {

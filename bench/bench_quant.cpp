@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "engine/backend/cpu/quant/act_tile.h"
 #include "engine/backend/cpu/quant/dequantize.h"
 #include "engine/backend/cpu/quant/fp16.h"
@@ -106,16 +107,8 @@ double run_tile_point(const QuantKernels& kernels, DType dtype, int64_t rows, in
     tile(cols, matrix.data(), row_nbytes(dtype, cols), rows, tiles.data(), 2, tile_bytes, kTileTokens, y.data(),
          static_cast<size_t>(rows));
   };
-  once();  // warm up
-  size_t num_gemms = 0;
-  const auto start = std::chrono::steady_clock::now();
-  double elapsed = 0.0;
-  while (elapsed < seconds) {
-    once();
-    ++num_gemms;
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  return 2.0 * static_cast<double>(rows * cols) * kTokens * static_cast<double>(num_gemms) / elapsed / 1e9;
+  const double seconds_per_gemm = bench::seconds_per_call(once, seconds);
+  return 2.0 * static_cast<double>(rows * cols) * kTokens / seconds_per_gemm / 1e9;
 }
 
 }  // namespace

@@ -17,12 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_timing.h"
 #include "engine/backend/cpu/cpu_backend.h"
 #include "engine/loader/gguf_file.h"
 #include "engine/backend/cpu/quant/quantize.h"
 
 using namespace edgeserve;
-using Clock = std::chrono::steady_clock;
+using edgeserve::bench::seconds_per_call;
 
 namespace {
 
@@ -37,26 +38,6 @@ std::vector<uint8_t> random_weight(DType dtype, int64_t rows, int64_t cols, uint
     quant::quantize_row(dtype, row.data(), bytes.data() + static_cast<size_t>(r) * row_bytes, cols);
   }
   return bytes;
-}
-
-// Lowest mean time per call over batches (the figure least disturbed by other processes).
-template <class Fn>
-double seconds_per_call(Fn&& fn, double min_seconds) {
-  fn();
-  double best = 1e30;
-  const auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < min_seconds) {
-    int calls = 0;
-    const auto batch_start = Clock::now();
-    double elapsed = 0.0;
-    do {
-      fn();
-      ++calls;
-      elapsed = std::chrono::duration<double>(Clock::now() - batch_start).count();
-    } while (elapsed < min_seconds / 8);
-    best = std::min(best, elapsed / calls);
-  }
-  return best;
 }
 
 std::vector<int64_t> parse_list(const std::string& s) {

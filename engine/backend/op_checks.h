@@ -5,12 +5,29 @@
 // head_dim, ...) stay with the backend. Header-only; no device headers.
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 
 #include "engine/backend/attention_metadata.h"
 #include "engine/backend/backend.h"
 #include "engine/backend/backend_check.h"
 
 namespace edgeserve {
+
+inline bool is_plain_float(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
+
+// prepare_weight of a 1-D weight (norm weight, bias): F32, F16 or BF16 and all its bytes present; throws
+// std::invalid_argument naming the tensor otherwise.
+inline void check_vector_weight(const TensorView& view) {
+  if (view.shape.size() != 1)
+    throw std::invalid_argument("tensor '" + view.name + "': expected 1 or 2 dimensions, got shape " +
+                                shape_to_string(view.shape));
+  if (!is_plain_float(view.dtype))
+    throw std::invalid_argument("tensor '" + view.name + "': 1-D weight of dtype " +
+                                std::string(dtype_name(view.dtype)) + ", expected F32, F16 or BF16");
+  if (view.nbytes < tensor_nbytes(view.dtype, view.shape))
+    throw std::invalid_argument("tensor '" + view.name + "': too few bytes for shape " + shape_to_string(view.shape));
+}
 
 inline void check_f32_2d(const DeviceTensor& t, const char* what) {
   ES_CHECK(t.data != nullptr && t.dtype == DType::F32 && t.ndim == 2, what);

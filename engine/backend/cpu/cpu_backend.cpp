@@ -20,8 +20,6 @@
 namespace edgeserve::cpu {
 namespace {
 
-bool is_plain_float(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
-
 const float* f32_data(const Weight& w) {
   return static_cast<const float*>(w.prepared_data != nullptr ? w.prepared_data : w.view.data);
 }
@@ -92,12 +90,7 @@ Weight CpuBackend::prepare_weight(const TensorView& view) {
                                   " has no CPU linear kernel or row dequantizer");
     return w;
   }
-  if (view.shape.size() != 1)
-    throw std::invalid_argument("tensor '" + view.name + "': expected 1 or 2 dimensions, got shape " +
-                                shape_to_string(view.shape));
-  if (!is_plain_float(view.dtype))
-    throw std::invalid_argument("tensor '" + view.name + "': 1-D weight of dtype " +
-                                std::string(dtype_name(view.dtype)) + ", expected F32, F16 or BF16");
+  check_vector_weight(view);
   // Norm weights and biases: widen once so every op reads F32.
   auto storage = std::shared_ptr<float[]>(new float[view.shape[0]]);
   widen_row(view.data, view.dtype, view.shape[0], storage.get());

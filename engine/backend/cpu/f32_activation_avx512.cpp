@@ -116,40 +116,10 @@ struct Q8_0 {
   }
 };
 
-// K-quants: the reference dequantizer's floats for one super-block, then loaded as vectors.
-template <DType D, int Bytes>
-struct KQuant {
-  static constexpr int kElems = kQK_K, kBytes = Bytes;
-  static void decode(const uint8_t* p, __m512* w) {
-    alignas(64) float buf[kQK_K];
-    dequantize_row(D, p, buf, kQK_K);
-    for (int v = 0; v < kQK_K / 16; ++v) w[v] = _mm512_load_ps(buf + 16 * v);
-  }
-};
-
-constexpr LinearKernel kQ4_0 = f32act::make_kernel<Avx512, Q4_0>();
-constexpr LinearKernel kQ4_1 = f32act::make_kernel<Avx512, Q4_1>();
-constexpr LinearKernel kQ5_0 = f32act::make_kernel<Avx512, Q5_0>();
-constexpr LinearKernel kQ5_1 = f32act::make_kernel<Avx512, Q5_1>();
-constexpr LinearKernel kQ8_0 = f32act::make_kernel<Avx512, Q8_0>();
-constexpr LinearKernel kQ4_K = f32act::make_kernel<Avx512, KQuant<DType::Q4_K, sizeof(BlockQ4_K)>>();
-constexpr LinearKernel kQ5_K = f32act::make_kernel<Avx512, KQuant<DType::Q5_K, sizeof(BlockQ5_K)>>();
-constexpr LinearKernel kQ6_K = f32act::make_kernel<Avx512, KQuant<DType::Q6_K, sizeof(BlockQ6_K)>>();
-
 }  // namespace
 
 const LinearKernel* avx512_f32_activation_kernel(DType dtype) {
-  switch (dtype) {
-    case DType::Q4_0: return &kQ4_0;
-    case DType::Q4_1: return &kQ4_1;
-    case DType::Q5_0: return &kQ5_0;
-    case DType::Q5_1: return &kQ5_1;
-    case DType::Q8_0: return &kQ8_0;
-    case DType::Q4_K: return &kQ4_K;
-    case DType::Q5_K: return &kQ5_K;
-    case DType::Q6_K: return &kQ6_K;
-    default: return nullptr;
-  }
+  return f32act::kernel_for<Avx512, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0>(dtype);
 }
 
 }  // namespace edgeserve::cpu

@@ -16,6 +16,8 @@
 #include <utility>
 
 #include "engine/backend/cpu/linear_kernel.h"
+#include "engine/backend/cpu/quant/blocks.h"
+#include "engine/backend/cpu/quant/dequantize.h"
 
 namespace edgeserve::cpu::f32act {
 
@@ -97,6 +99,43 @@ constexpr LinearKernel make_kernel() {
   k.compute = &compute<Isa, Block>;
   k.rows_per_unit = 16;
   return k;
+}
+
+// K-quant super-blocks: the reference dequantizer's floats for one super-block (exact by definition), then
+// loaded as vectors.
+template <class Isa, DType D, int Bytes>
+struct KQuantBlock {
+  static constexpr int kElems = quant::kQK_K, kBytes = Bytes;
+  static void decode(const uint8_t* p, typename Isa::V* w) {
+    alignas(64) float buf[quant::kQK_K];
+    quant::dequantize_row(D, p, buf, quant::kQK_K);
+    for (int v = 0; v < quant::kQK_K / Isa::kLanes; ++v) w[v] = Isa::load(buf + v * Isa::kLanes);
+  }
+};
+
+// One ISA level's kernel for each weight dtype, from its in-register decoders of the 32-element formats
+// (the K-quants through KQuantBlock); nullptr for a dtype without one.
+template <class Isa, class Q4_0, class Q4_1, class Q5_0, class Q5_1, class Q8_0>
+const LinearKernel* kernel_for(DType dtype) {
+  static constexpr LinearKernel kQ4_0 = make_kernel<Isa, Q4_0>();
+  static constexpr LinearKernel kQ4_1 = make_kernel<Isa, Q4_1>();
+  static constexpr LinearKernel kQ5_0 = make_kernel<Isa, Q5_0>();
+  static constexpr LinearKernel kQ5_1 = make_kernel<Isa, Q5_1>();
+  static constexpr LinearKernel kQ8_0 = make_kernel<Isa, Q8_0>();
+  static constexpr LinearKernel kQ4_K = make_kernel<Isa, KQuantBlock<Isa, DType::Q4_K, sizeof(quant::BlockQ4_K)>>();
+  static constexpr LinearKernel kQ5_K = make_kernel<Isa, KQuantBlock<Isa, DType::Q5_K, sizeof(quant::BlockQ5_K)>>();
+  static constexpr LinearKernel kQ6_K = make_kernel<Isa, KQuantBlock<Isa, DType::Q6_K, sizeof(quant::BlockQ6_K)>>();
+  switch (dtype) {
+    case DType::Q4_0: return &kQ4_0;
+    case DType::Q4_1: return &kQ4_1;
+    case DType::Q5_0: return &kQ5_0;
+    case DType::Q5_1: return &kQ5_1;
+    case DType::Q8_0: return &kQ8_0;
+    case DType::Q4_K: return &kQ4_K;
+    case DType::Q5_K: return &kQ5_K;
+    case DType::Q6_K: return &kQ6_K;
+    default: return nullptr;
+  }
 }
 
 }  // namespace edgeserve::cpu::f32act

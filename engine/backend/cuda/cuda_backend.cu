@@ -24,7 +24,6 @@
 namespace edgeserve::cuda {
 namespace {
 
-bool is_plain_float(DType d) { return d == DType::F32 || d == DType::F16 || d == DType::BF16; }
 
 const float* f32_weight(const Weight& w, const char* what) {
   ES_CHECK(w.prepared_data != nullptr && w.view.shape.size() == 1, what);
@@ -179,16 +178,9 @@ Weight CudaBackend::prepare_weight(const TensorView& view) {
     w.prepared_data = w.prepared.get();
     return w;
   }
-  if (view.shape.size() != 1)
-    throw std::invalid_argument("tensor '" + view.name + "': expected 1 or 2 dimensions, got shape " +
-                                shape_to_string(view.shape));
-  if (!is_plain_float(view.dtype))
-    throw std::invalid_argument("tensor '" + view.name + "': 1-D weight of dtype " +
-                                std::string(dtype_name(view.dtype)) + ", expected F32, F16 or BF16");
+  check_vector_weight(view);
   // Norm weights and biases: widened to F32 once on the host (as the CPU backend does), then uploaded.
   const int64_t n = view.shape[0];
-  if (view.nbytes < tensor_nbytes(view.dtype, view.shape))
-    throw std::invalid_argument("tensor '" + view.name + "': too few bytes for shape " + shape_to_string(view.shape));
   std::vector<float> widened(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     uint16_t h = 0;
