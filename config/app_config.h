@@ -32,6 +32,7 @@ struct EngineConfig {
   std::string dtype = "auto";        // weights: auto (as in the file) or converted at load (q8_0, q4_0, bf16, ...)
   std::string activation_precision = "auto";   // quantized weights: auto | int8 | f32 activations
   std::string device = "auto";       // cpu | cuda | auto (cuda when built with CUDA and a GPU answers)
+  bool enforce_eager = false;        // CUDA: every step eager, no CUDA graphs for decode steps
 };
 
 struct SchedulerConfig {

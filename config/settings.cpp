@@ -70,6 +70,9 @@ std::vector<Setting> make_settings() {
   s.push_back({"device", "Where the model runs: cpu, cuda, or auto (cuda when this build has CUDA and a GPU answers)",
                SettingKind::kChoice, 0, 0, {"auto", "cpu", "cuda"},
                [](AppConfig& c, const std::string& v, int64_t) { c.engine.device = v; }});
+  s.push_back({"enforce_eager", "CUDA: run every step eagerly (no CUDA graphs for decode steps)",
+               SettingKind::kChoice, 0, 0, {"true", "false"},
+               [](AppConfig& c, const std::string& v, int64_t) { c.engine.enforce_eager = v == "true"; }});
   s.push_back({"threads", "CPU threads (0: the physical cores)", SettingKind::kInt, 0, 1024, {},
                [](AppConfig& c, const std::string&, int64_t v) { c.engine.num_threads = v; }});
   s.push_back({"max_num_batched_tokens", "Tokens per engine step; longer prompts are prefilled in chunks",

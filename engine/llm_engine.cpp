@@ -59,7 +59,7 @@ LLMEngine::LLMEngine(const ModelConfig& config, const ModelWeights& weights, Bac
       scheduler_({options.max_num_seqs, options.max_num_batched_tokens}, static_cast<int32_t>(num_kv_blocks_),
                  static_cast<int32_t>(options.block_size), options.enable_prefix_caching),
       runner_(config, weights, backend, options.max_num_batched_tokens, options.max_num_seqs,
-              kv_spec_of(config, options), num_kv_blocks_, options.kv_dtype),
+              kv_spec_of(config, options), num_kv_blocks_, options.kv_dtype, options.enforce_eager),
       sampler_(config.vocab_size),
       allowed_(config.vocab_size) {
   if (max_model_len_ < 2)

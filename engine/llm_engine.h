@@ -25,6 +25,7 @@ struct EngineOptions {
   int64_t kv_cache_memory = 0;           // bytes; 0: default_kv_cache_memory(physical RAM)
   bool enable_prefix_caching = true;
   DType kv_dtype = DType::F16;
+  bool enforce_eager = false;            // no step graphs (CUDA graphs) for decode steps
 };
 
 class LLMEngine {

@@ -4,11 +4,16 @@
 #include <cassert>
 #include <numeric>
 
+#include "engine/graph_padding.h"
+
 namespace edgeserve {
 
 SequenceRunner::SequenceRunner(const ModelConfig& config, const ModelWeights& weights, Backend& backend,
-                               int64_t max_context, int64_t chunk_size, DType kv_dtype)
-    : decoder_(config, weights, backend, chunk_size, 1), max_context_(max_context), chunk_size_(chunk_size) {
+                               int64_t max_context, int64_t chunk_size, DType kv_dtype, bool enforce_eager)
+    : decoder_(config, weights, backend, chunk_size, 1),
+      max_context_(max_context),
+      chunk_size_(chunk_size),
+      use_graphs_(!enforce_eager && !backend.graph_batch_sizes().empty() && backend.graph_batch_sizes().front() == 1) {
   assert(max_context > 0 && chunk_size > 0);
   assert(kv_dtype == DType::F16 || kv_dtype == DType::F32);
   const int64_t num_blocks = (max_context + kBlockSize - 1) / kBlockSize;
@@ -51,7 +56,10 @@ void SequenceRunner::run_step(std::span<const int32_t> tokens) {
                        std::span<const int32_t>(&context_len, 1),
                        block_table_,
                        static_cast<int32_t>(block_table_.size())};
-  decoder_.forward(tokens, md, kv_, std::span<const int32_t>(&last_row, 1), logits_.data());
+  // A decode step's shapes never change here (one row, the whole block table): one graph serves them all.
+  const StepGraph graph{graph_key(1, static_cast<int32_t>(block_table_.size())), 1};
+  decoder_.forward(tokens, md, kv_, std::span<const int32_t>(&last_row, 1), logits_.data(),
+                   use_graphs_ && n == 1 ? &graph : nullptr);
   num_tokens_ += n;
 }
 

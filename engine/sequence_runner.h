@@ -17,8 +17,10 @@ class SequenceRunner {
   static constexpr int32_t kBlockSize = 16;
 
   // Room for `max_context` tokens; prefill runs `chunk_size` tokens per step. kv_dtype: F16 or F32.
+  // Single-token steps run as a backend step graph (one key: the block table always spans max_context)
+  // unless enforce_eager or the backend has none.
   SequenceRunner(const ModelConfig& config, const ModelWeights& weights, Backend& backend, int64_t max_context,
-                 int64_t chunk_size, DType kv_dtype);
+                 int64_t chunk_size, DType kv_dtype, bool enforce_eager = false);
 
   // Appends `tokens` to the sequence and returns the logits after the last one ([vocab], valid until the
   // next call). Precondition: num_tokens() + tokens.size() <= max_context(), tokens not empty.
@@ -37,6 +39,7 @@ class SequenceRunner {
   int64_t max_context_;
   int64_t chunk_size_;
   int64_t num_tokens_ = 0;
+  bool use_graphs_;                        // decode steps bracketed as graph_key(1, num_blocks)
   std::vector<DeviceBuffer> kv_storage_;   // [2 * num_layers]
   std::vector<LayerKvCache> kv_;           // [num_layers]
   std::vector<int32_t> block_table_;       // [num_blocks] 0..n-1: the sequence owns every block

@@ -28,8 +28,8 @@ int main(int argc, char** argv) {
   CLI::App* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API (default: the bundled SmolLM2 GGUF)");
   cli.add_to(*serve, {"model", "host", "port", "served_model_name", "api_key", "allowed_origins", "max_queued", "max_n",
                       "max_request_bytes", "request_timeout", "drain_timeout", "default_enable_thinking",
-                      "reasoning_format", "max_thinking_tokens", "dtype", "device", "activation_precision", "threads",
-                      "max_model_len", "max_num_seqs", "max_num_batched_tokens", "block_size", "kv_cache_memory",
+                      "reasoning_format", "max_thinking_tokens", "dtype", "device", "enforce_eager", "activation_precision",
+                      "threads", "max_model_len", "max_num_seqs", "max_num_batched_tokens", "block_size", "kv_cache_memory",
                       "gpu_memory_utilization", "num_kv_blocks", "enable_prefix_caching"},
              "model");
 
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
 
   GenerateOptions generate_options;
   CLI::App* generate = app.add_subcommand("generate", "Complete one prompt, streamed, then print tokens/s");
-  cli.add_to(*generate, {"model", "dtype", "device", "activation_precision", "max_model_len", "threads",
+  cli.add_to(*generate, {"model", "dtype", "device", "enforce_eager", "activation_precision", "max_model_len", "threads",
                          "max_num_batched_tokens", "block_size"}, "model");
   add_generate_options(*generate, generate_options);
 
@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
   CLI::App* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   CLI::App* bench_model = bench->add_subcommand("model", "Prefill (pp) and decode (tg) tokens/s of the engine alone");
-  cli.add_to(*bench_model, {"model", "dtype", "device", "activation_precision", "threads", "max_num_batched_tokens"},
+  cli.add_to(*bench_model, {"model", "dtype", "device", "enforce_eager", "activation_precision", "threads",
+                            "max_num_batched_tokens"},
              "model");
   bench_model->add_option("-p,--n-prompt", bench_options.prompt_tokens, "Prompt tokens (pp)")->check(CLI::Range(0, 1 << 20));
   bench_model->add_option("-n,--n-gen", bench_options.gen_tokens, "Generated tokens (tg)")->check(CLI::Range(0, 1 << 20));
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
   BenchBatchOptions batch_options;
   CLI::App* bench_batch =
       bench->add_subcommand("batch", "Aggregate decode tokens/s of the batching engine at 1..N concurrent sequences");
-  cli.add_to(*bench_batch, {"model", "dtype", "device", "activation_precision", "threads", "max_num_batched_tokens",
+  cli.add_to(*bench_batch, {"model", "dtype", "device", "enforce_eager", "activation_precision", "threads", "max_num_batched_tokens",
                             "block_size", "kv_cache_memory", "gpu_memory_utilization", "num_kv_blocks"}, "model");
   bench_batch->add_option("--seqs", batch_options.num_seqs, "Concurrency levels")
       ->delimiter(',')->check(CLI::Range(1, 4096));

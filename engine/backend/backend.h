@@ -125,6 +125,22 @@ class Backend {
   // out[i, :] = x[rows[i], :].  x [T, H], out [R, H]: the rows that sample, before lm_head
   virtual void gather_rows(const DeviceTensor& x, std::span<const int32_t> rows, const DeviceTensor& out) = 0;
 
+  // Step graphs (optional: CUDA graphs on the GPU) ----------------------------------------------------
+  // A backend that lists batch sizes here can record the ops of a step once and replay them as one launch
+  // in later steps; the caller pads decode steps to one of these sizes (ascending; empty: no graphs).
+  virtual std::span<const int32_t> graph_batch_sizes() const { return {}; }
+  // Brackets the ops of one step (not allocate, copy_to_* or synchronize) as graph `key`. The caller
+  // promises that every step under one key issues the same ops on the same tensors, with metadata spans of
+  // the same sizes; only the metadata's values change. The backend checks it and refuses a replay that
+  // differs. An exception inside the bracket must be followed by cancel_graph_step().
+  virtual void begin_graph_step(uint64_t key) { (void)key; }
+  // Ends the bracket. true: the ops took effect (run at once, captured, or replayed). false: the backend
+  // refused to replay (the step did not match its recording) and ran nothing: the caller must issue the
+  // same ops again, outside any bracket.
+  virtual bool end_graph_step() { return true; }
+  // Abandons an open bracket after an exception (nothing of it is run; the key is recorded afresh).
+  virtual void cancel_graph_step() {}
+
  protected:
   friend class DeviceBuffer;
   virtual void free_memory(void* data) = 0;

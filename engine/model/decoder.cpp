@@ -77,14 +77,39 @@ Weight Decoder::prepare_optional(const TensorView* view) {
 }
 
 void Decoder::forward(std::span<const int32_t> token_ids, const AttentionMetadata& metadata,
-                      std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows, float* logits) {
-  const auto num_tokens = static_cast<int64_t>(token_ids.size());
+                      std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows, float* logits,
+                      const StepGraph* graph) {
+  [[maybe_unused]] const auto num_tokens = static_cast<int64_t>(token_ids.size());
   assert(num_tokens > 0 && num_tokens <= max_num_tokens_);
   assert(metadata.num_tokens() == num_tokens);
   assert(kv_caches.size() == layers_.size());
   assert(static_cast<int64_t>(logits_rows.size()) <= std::min(num_tokens, max_num_logits_rows_));
-  const float eps = static_cast<float>(config_.rms_norm_eps);
+  assert(graph == nullptr || graph->num_host_logits_rows <= static_cast<int64_t>(logits_rows.size()));
 
+  if (graph == nullptr) {
+    enqueue_step(token_ids, metadata, kv_caches, logits_rows);
+  } else {
+    bool ran = false;
+    try {
+      backend_.begin_graph_step(graph->key);
+      enqueue_step(token_ids, metadata, kv_caches, logits_rows);
+      ran = backend_.end_graph_step();
+    } catch (...) {
+      backend_.cancel_graph_step();
+      throw;
+    }
+    if (!ran) enqueue_step(token_ids, metadata, kv_caches, logits_rows);  // the backend refused the replay
+  }
+  const int64_t num_rows = graph != nullptr ? graph->num_host_logits_rows : static_cast<int64_t>(logits_rows.size());
+  if (num_rows == 0) return;
+  backend_.copy_to_host(rows_of(logits_, num_rows), logits);
+  backend_.synchronize();
+}
+
+void Decoder::enqueue_step(std::span<const int32_t> token_ids, const AttentionMetadata& metadata,
+                           std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows) {
+  const auto num_tokens = static_cast<int64_t>(token_ids.size());
+  const float eps = static_cast<float>(config_.rms_norm_eps);
   backend_.embedding(embed_tokens_, token_ids, rows_of(hidden_, num_tokens));
   for (size_t i = 0; i < layers_.size(); ++i) {
     attention_block(layers_[i], kv_caches[i], metadata, num_tokens);
@@ -96,10 +121,7 @@ void Decoder::forward(std::span<const int32_t> token_ids, const AttentionMetadat
   const DeviceTensor rows = rows_of(normed_, num_rows);
   backend_.gather_rows(rows_of(hidden_, num_tokens), logits_rows, rows);
   backend_.rms_norm(rows, final_norm_, eps, rows);
-  const DeviceTensor out = rows_of(logits_, num_rows);
-  backend_.linear(rows, lm_head_, nullptr, out);
-  backend_.copy_to_host(out, logits);
-  backend_.synchronize();
+  backend_.linear(rows, lm_head_, nullptr, rows_of(logits_, num_rows));
 }
 
 void Decoder::attention_block(const Layer& l, const LayerKvCache& kv, const AttentionMetadata& metadata,

@@ -19,6 +19,13 @@ struct LayerKvCache {
   DeviceTensor v;
 };
 
+// A decode step padded to one of the backend's graph batch sizes (Backend::graph_batch_sizes): its ops are
+// bracketed as graph `key`, and only the first rows of logits, the real sequences', are copied out.
+struct StepGraph {
+  uint64_t key = 0;                  // one key per padded shape (engine/graph_padding.h)
+  int64_t num_host_logits_rows = 0;  // <= logits_rows.size()
+};
+
 class Decoder {
  public:
   // Prepares every weight on `backend` and allocates activations for steps of up to `max_num_tokens`
@@ -29,9 +36,11 @@ class Decoder {
 
   // One step. token_ids [T] (T <= max_num_tokens) with their metadata; kv_caches [num_layers];
   // logits_rows [R <= max_num_logits_rows]: indices into T of the rows that sample; logits [R, vocab]
-  // (host, row-major) out.
+  // (host, row-major) out. With `graph`, the step runs as that backend graph and logits gets only
+  // graph->num_host_logits_rows rows.
   void forward(std::span<const int32_t> token_ids, const AttentionMetadata& metadata,
-               std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows, float* logits);
+               std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows, float* logits,
+               const StepGraph* graph = nullptr);
 
   const ModelConfig& config() const { return config_; }
   int64_t max_num_tokens() const { return max_num_tokens_; }
@@ -41,6 +50,9 @@ class Decoder {
     Weight attn_norm, q_proj, k_proj, v_proj, q_bias, k_bias, v_bias, q_norm, k_norm, o_proj;
     Weight ffn_norm, gate_proj, up_proj, down_proj;
   };
+  // Enqueues the step's ops up to the logits on the device (no copy, no synchronization).
+  void enqueue_step(std::span<const int32_t> token_ids, const AttentionMetadata& metadata,
+                    std::span<const LayerKvCache> kv_caches, std::span<const int32_t> logits_rows);
   void attention_block(const Layer& layer, const LayerKvCache& kv, const AttentionMetadata& metadata, int64_t num_tokens);
   void mlp_block(const Layer& layer, int64_t num_tokens);
   Weight prepare_optional(const TensorView* view);

@@ -49,7 +49,8 @@ int run_bench_model(const AppConfig& config, const BenchModelOptions& options) {
     const ModelConfig& mc = model.files->config();
     CommandBackend backend = make_backend(config, *model.weights);
     const int64_t context = std::max(options.prompt_tokens, options.gen_tokens) + 1;
-    SequenceRunner runner(mc, *model.weights, *backend.backend, context, config.scheduler.max_num_batched_tokens, DType::F16);
+    SequenceRunner runner(mc, *model.weights, *backend.backend, context, config.scheduler.max_num_batched_tokens,
+                          DType::F16, config.engine.enforce_eager);
     std::mt19937 rng(1234);
     std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(mc.vocab_size - 1));
     std::vector<int32_t> prompt(static_cast<size_t>(options.prompt_tokens));

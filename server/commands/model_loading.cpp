@@ -62,6 +62,7 @@ EngineOptions engine_options(const AppConfig& config) {
   o.kv_cache_memory = config.cache.kv_cache_memory;
   o.num_kv_blocks = config.cache.num_kv_blocks;
   o.enable_prefix_caching = config.cache.enable_prefix_caching;
+  o.enforce_eager = config.engine.enforce_eager;
   return o;
 }
 

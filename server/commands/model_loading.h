@@ -31,7 +31,7 @@ cpu::ActivationPrecision activation_precision_for(const AppConfig& config, const
 void configure_backend(const AppConfig& config, const ModelWeights& weights, cpu::CpuBackend& backend);
 
 // The engine's batching and KV-cache options from the settings (max_model_len, max_num_seqs,
-// max_num_batched_tokens, block_size, kv_cache_memory, num_kv_blocks, enable_prefix_caching).
+// max_num_batched_tokens, block_size, kv_cache_memory, num_kv_blocks, enable_prefix_caching, enforce_eager).
 EngineOptions engine_options(const AppConfig& config);
 
 }  // namespace edgeserve

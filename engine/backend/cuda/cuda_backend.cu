@@ -20,6 +20,7 @@
 #include "engine/backend/cuda/cuda_kernels.h"
 #include "engine/backend/cuda/device_scratch.h"
 #include "engine/backend/cuda/metadata_staging.h"
+#include "engine/backend/cuda/step_graphs.h"
 
 namespace edgeserve::cuda {
 namespace {
@@ -47,6 +48,21 @@ std::shared_ptr<void> upload_bytes(const void* host, size_t nbytes) {
 template <typename T>
 std::span<const T> as_span(const T* data, size_t n) { return {data, n}; }
 
+// The op kinds of a graph signature (graph_op_log.h OpSignature).
+enum OpKind : uint64_t { kEmbedding = 1, kRmsNorm, kRmsNormHeads, kLinear, kRope, kStoreKv, kAttention, kSiluMul,
+                         kAdd, kGatherRows };
+
+// Padded decode batch sizes that get a graph: vLLM's buckets (1, 2, 4, 8, then every 8).
+std::vector<int32_t> default_graph_batch_sizes() {
+  std::vector<int32_t> sizes = {1, 2, 4};
+  for (int32_t b = 8; b <= 512; b += 8) sizes.push_back(b);
+  return sizes;
+}
+
+// cuBLAS's workspace, set explicitly so that GEMMs captured into a graph allocate nothing (cuBLAS documents a
+// user workspace for graph capture; 32 MiB is its recommendation for Hopper).
+constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;
+
 }  // namespace
 
 struct CudaBackend::Impl {
@@ -55,30 +71,70 @@ struct CudaBackend::Impl {
   int cc_major = 0, cc_minor = 0;
   int multiprocessor_count = 1;
   AttentionSplitConfig attention_split;
-  DeviceScratch attention_scratch;  // split attention's partial states (cuda_kernels.h PagedAttentionParams)
+  DeviceScratch attention_scratch;   // split attention's partial states (cuda_kernels.h PagedAttentionParams)
+  DeviceScratch activation_scratch;  // F16/BF16 copy of linear's activations
   cudaStream_t stream = nullptr;
   cublasHandle_t cublas = nullptr;
+  void* cublas_workspace = nullptr;  // [kCublasWorkspaceBytes]
   std::unique_ptr<MetadataStaging> staging;
-  void* scratch = nullptr;  // F16/BF16 copy of linear's activations
-  size_t scratch_bytes = 0;
+  std::unique_ptr<StepGraphs> graphs;
+  std::vector<int32_t> graph_sizes = default_graph_batch_sizes();
+  // Bumped whenever device memory a graph may have baked in is freed or moved (scratch growth, a freed
+  // buffer): graphs of an older epoch are captured again (step_graphs.h).
+  uint64_t memory_epoch = 0;
 
-  void* activation_scratch(size_t nbytes) {
-    if (nbytes > scratch_bytes) {
-      ES_CUDA_CHECK(cudaStreamSynchronize(stream));  // a queued GEMM may still read the old buffer
-      if (scratch != nullptr) ES_CUDA_CHECK(cudaFree(scratch));
-      scratch = nullptr;
-      scratch_bytes = 0;
-      ES_CUDA_CHECK(cudaMalloc(&scratch, nbytes));
-      scratch_bytes = nbytes;
+  // What an op does after staging its metadata (staging->begin() + add()): whether it launches its kernels,
+  // and where they read the metadata. Eager: through the staging ring. In a graph bracket: logged (record),
+  // or checked and placed in the graph's arena (capture launches into the capture; replay launches nothing).
+  struct OpLaunch {
+    bool launch = true;
+    const uint8_t* metadata = nullptr;
+  };
+  OpLaunch enter_op(const OpSignature& signature) {
+    switch (graphs->mode()) {
+      case StepGraphs::Mode::kEager:
+        break;
+      case StepGraphs::Mode::kRecord:
+        graphs->record(signature.value(), staging->spans(), staging->packed().size());
+        break;
+      case StepGraphs::Mode::kCapture:
+      case StepGraphs::Mode::kReplay: {
+        const bool capturing = graphs->mode() == StepGraphs::Mode::kCapture;
+        const std::optional<const uint8_t*> placed = graphs->place(signature.value(), staging->spans(), staging->packed());
+        if (!placed) return {false, nullptr};
+        return {capturing, *placed};
+      }
+      case StepGraphs::Mode::kRefused:
+        return {false, nullptr};
     }
-    return scratch;
+    return {true, staging->packed().empty() ? nullptr : staging->upload()};
+  }
+  OpLaunch enter_op_without_metadata(const OpSignature& signature) {
+    staging->begin();
+    return enter_op(signature);
+  }
+
+  // At least `nbytes` of `scratch` for an op about to launch, or nullptr when it would have to grow during a
+  // capture (the captured kernels would keep the old address): the step is refused and re-run eagerly,
+  // which grows it.
+  void* reserve_scratch(DeviceScratch& scratch, size_t nbytes) {
+    if (nbytes > scratch.capacity()) {
+      if (graphs->mode() == StepGraphs::Mode::kCapture) {
+        graphs->refuse();
+        return nullptr;
+      }
+      ++memory_epoch;
+    }
+    return scratch.reserve(nbytes, stream);
   }
 
   ~Impl() {
     // Teardown must not throw: report and go on.
-    if (scratch != nullptr && cudaFree(scratch) != cudaSuccess) std::fprintf(stderr, "edgeserve: cudaFree failed\n");
+    graphs.reset();
     staging.reset();
     if (cublas != nullptr) cublasDestroy(cublas);
+    if (cublas_workspace != nullptr && cudaFree(cublas_workspace) != cudaSuccess)
+      std::fprintf(stderr, "edgeserve: cudaFree of the cuBLAS workspace failed\n");
     if (stream != nullptr) cudaStreamDestroy(stream);
   }
 };
@@ -95,7 +151,10 @@ CudaBackend::CudaBackend(int device) : impl_(std::make_unique<Impl>()) {
   ES_CUDA_CHECK(cudaStreamCreateWithFlags(&impl_->stream, cudaStreamNonBlocking));
   ES_CUBLAS_CHECK(cublasCreate(&impl_->cublas));
   ES_CUBLAS_CHECK(cublasSetStream(impl_->cublas, impl_->stream));
+  ES_CUDA_CHECK(cudaMalloc(&impl_->cublas_workspace, kCublasWorkspaceBytes));
+  ES_CUBLAS_CHECK(cublasSetWorkspace(impl_->cublas, impl_->cublas_workspace, kCublasWorkspaceBytes));
   impl_->staging = std::make_unique<MetadataStaging>(impl_->stream);
+  impl_->graphs = std::make_unique<StepGraphs>(impl_->stream);
 }
 
 CudaBackend::~CudaBackend() = default;
@@ -109,6 +168,15 @@ void CudaBackend::set_attention_split(const AttentionSplitConfig& config) {
 const AttentionSplitConfig& CudaBackend::attention_split() const { return impl_->attention_split; }
 
 int CudaBackend::multiprocessor_count() const { return impl_->multiprocessor_count; }
+
+std::span<const int32_t> CudaBackend::graph_batch_sizes() const { return impl_->graph_sizes; }
+void CudaBackend::begin_graph_step(uint64_t key) { impl_->graphs->begin(key, impl_->memory_epoch); }
+bool CudaBackend::end_graph_step() { return impl_->graphs->end(); }
+void CudaBackend::cancel_graph_step() { impl_->graphs->cancel(); }
+CudaBackend::GraphStats CudaBackend::graph_stats() const {
+  const StepGraphStats& s = impl_->graphs->stats();
+  return {s.recorded, s.captured, s.replayed, s.refused, static_cast<int64_t>(impl_->graphs->num_graphs())};
+}
 
 std::string CudaBackend::name() const {
   return "cuda(" + impl_->device_name + ", sm_" + std::to_string(impl_->cc_major) + std::to_string(impl_->cc_minor) +
@@ -137,6 +205,7 @@ DeviceBuffer CudaBackend::allocate(DType dtype, std::span<const int64_t> shape) 
 void CudaBackend::free_memory(void* data) {
   // Called from DeviceBuffer's destructor: must not throw. Queued kernels may still use the buffer: wait.
   cudaStreamSynchronize(impl_->stream);
+  ++impl_->memory_epoch;  // a graph may hold the address
   const cudaError_t err = cudaFree(data);
   if (err != cudaSuccess) std::fprintf(stderr, "edgeserve: cudaFree failed: %s\n", cudaGetErrorString(err));
 }
@@ -204,7 +273,10 @@ void CudaBackend::embedding(const Weight& table, std::span<const int32_t> token_
   MetadataStaging& staging = *impl_->staging;
   staging.begin();
   const size_t ids_at = staging.add(token_ids);
-  uint8_t* base = staging.upload();
+  const Impl::OpLaunch op =
+      impl_->enter_op(OpSignature(kEmbedding).add(table.prepared_data).add(uint64_t(table.view.dtype)).add(out));
+  if (!op.launch) return;
+  const uint8_t* base = op.metadata;
   launch_embedding(table.prepared_data, table.view.dtype, row_nbytes(table.view.dtype, hidden),
                    reinterpret_cast<const int32_t*>(base + ids_at), out.dim(0), hidden, out.f32(), impl_->stream);
 }
@@ -215,6 +287,7 @@ void CudaBackend::rms_norm(const DeviceTensor& x, const Weight& weight, float ep
   ES_CHECK(out.dim(0) == x.dim(0) && out.dim(1) == x.dim(1), "rms_norm: out shape != x shape");
   const float* w = f32_weight(weight, "rms_norm: weight [H] prepared here");
   ES_CHECK(weight.cols() == x.dim(1), "rms_norm: weight [H]");
+  if (!impl_->enter_op_without_metadata(OpSignature(kRmsNorm).add(x).add(w).add(double(eps)).add(out)).launch) return;
   launch_rms_norm(x.f32(), w, eps, x.dim(0), x.dim(1), out.f32(), impl_->stream);
 }
 
@@ -223,6 +296,9 @@ void CudaBackend::rms_norm_heads(const DeviceTensor& x, const Weight& weight, fl
   const float* w = f32_weight(weight, "rms_norm_heads: weight [head_dim] prepared here");
   const int64_t head_dim = weight.cols();
   ES_CHECK(head_dim > 0 && x.dim(1) % head_dim == 0, "rms_norm_heads: row not a multiple of head_dim");
+  if (!impl_->enter_op_without_metadata(
+           OpSignature(kRmsNormHeads).add(x).add(w).add(double(eps)).add(uint64_t(head_dim))).launch)
+    return;
   launch_rms_norm(x.f32(), w, eps, x.dim(0) * (x.dim(1) / head_dim), head_dim, x.f32(), impl_->stream);
 }
 
@@ -237,6 +313,9 @@ void CudaBackend::linear(const DeviceTensor& x, const Weight& w, const Weight* b
   ES_CHECK(bias == nullptr || bias->cols() == out, "linear: bias [out]");
   if (num_tokens == 0 || out == 0) return;
   const DType dtype = w.view.dtype;
+  if (!impl_->enter_op_without_metadata(
+           OpSignature(kLinear).add(x).add(w.prepared_data).add(uint64_t(dtype)).add(uint64_t(out)).add(b).add(y)).launch)
+    return;
   if (dtype == DType::Q8_0) {
     launch_q8_0_linear(x.f32(), static_cast<const uint8_t*>(w.prepared_data), row_nbytes(dtype, in), b, num_tokens,
                        in, out, y.f32(), impl_->stream);
@@ -250,7 +329,8 @@ void CudaBackend::linear(const DeviceTensor& x, const Weight& w, const Weight* b
   cudaDataType_t type = CUDA_R_32F;
   if (dtype != DType::F32) {  // cublasGemmEx needs A and B of one type: round x to the weight's 16-bit type
     type = dtype == DType::F16 ? CUDA_R_16F : CUDA_R_16BF;
-    void* narrowed = impl_->activation_scratch(static_cast<size_t>(num_tokens * in) * 2);
+    void* narrowed = impl_->reserve_scratch(impl_->activation_scratch, static_cast<size_t>(num_tokens * in) * 2);
+    if (narrowed == nullptr) return;  // refused capture: the step re-runs eagerly
     launch_narrow_f32(x.f32(), num_tokens * in, dtype == DType::BF16, narrowed, impl_->stream);
     b_operand = narrowed;
   }
@@ -275,7 +355,10 @@ void CudaBackend::rope(const DeviceTensor& q, const DeviceTensor& k, std::span<c
   staging.begin();
   const size_t positions_at = staging.add(positions);
   const size_t freq_at = staging.add(as_span(config.inv_freq.data(), config.inv_freq.size()));
-  uint8_t* base = staging.upload();
+  const Impl::OpLaunch op = impl_->enter_op(
+      OpSignature(kRope).add(q).add(k).add(uint64_t(hd)).add(uint64_t(config.mode == RopeMode::kNeox)));
+  if (!op.launch) return;
+  const uint8_t* base = op.metadata;
   launch_rope(q.f32(), q.dim(1) / hd, k.f32(), k.dim(1) / hd, q.dim(0),
               reinterpret_cast<const int32_t*>(base + positions_at), reinterpret_cast<const float*>(base + freq_at),
               hd, config.mode == RopeMode::kNeox, impl_->stream);
@@ -287,7 +370,9 @@ void CudaBackend::store_kv(const DeviceTensor& k, const DeviceTensor& v, std::sp
   MetadataStaging& staging = *impl_->staging;
   staging.begin();
   const size_t slots_at = staging.add(slot_mapping);
-  uint8_t* base = staging.upload();
+  const Impl::OpLaunch op = impl_->enter_op(OpSignature(kStoreKv).add(k).add(v).add(k_cache).add(v_cache));
+  if (!op.launch) return;
+  const uint8_t* base = op.metadata;
   launch_store_kv(k.f32(), v.f32(), reinterpret_cast<const int64_t*>(base + slots_at), k.dim(0), row, k_cache.dtype,
                   k_cache.data, v_cache.data, impl_->stream);
 }
@@ -299,21 +384,12 @@ void CudaBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, 
   const int64_t block_size = k_cache.dim(1), n_kv_heads = k_cache.dim(2), head_dim = k_cache.dim(3);
   ES_CHECK(head_dim <= kMaxAttentionHeadDim, "attention: head_dim in (0, 512]");
   if (q.dim(0) == 0) return;
-  MetadataStaging& staging = *impl_->staging;
-  staging.begin();
-  const size_t query_start_at = staging.add(md.query_start);
-  const size_t context_lens_at = staging.add(md.context_lens);
-  const size_t block_tables_at = staging.add(md.block_tables);
-  uint8_t* base = staging.upload();
   PagedAttentionParams p;
   p.q = q.f32();
   p.out = out.f32();
   p.k_cache = k_cache.data;
   p.v_cache = v_cache.data;
   p.kv_dtype = k_cache.dtype;
-  p.query_start = reinterpret_cast<const int32_t*>(base + query_start_at);
-  p.context_lens = reinterpret_cast<const int32_t*>(base + context_lens_at);
-  p.block_tables = reinterpret_cast<const int32_t*>(base + block_tables_at);
   p.max_blocks_per_seq = md.max_blocks_per_seq;
   p.num_seqs = static_cast<int32_t>(num_seqs);
   p.num_tokens = q.dim(0);
@@ -322,15 +398,34 @@ void CudaBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, 
   p.n_kv_heads = n_kv_heads;
   p.head_dim = head_dim;
   p.scale = scale;
-  // T > 0, so some sequence has new tokens and (checked above) context_len >= q_len >= 1.
-  const int64_t max_context_len = *std::max_element(md.context_lens.begin(), md.context_lens.end());
+  // T > 0, so some sequence has new tokens and (checked above) context_len >= q_len >= 1. A graph's plan
+  // must not depend on the contexts, which change from replay to replay: it plans for the longest context
+  // the block tables can hold (split blocks past a row's last key exit at once).
+  const int64_t max_context_len = impl_->graphs->in_bracket()
+                                      ? std::max<int64_t>(1, int64_t{md.max_blocks_per_seq} * block_size)
+                                      : *std::max_element(md.context_lens.begin(), md.context_lens.end());
   const AttentionSplitPlan plan = plan_attention_split(impl_->attention_split, p.num_tokens, p.n_heads,
                                                        max_context_len, block_size, impl_->multiprocessor_count);
+  MetadataStaging& staging = *impl_->staging;
+  staging.begin();
+  const size_t query_start_at = staging.add(md.query_start);
+  const size_t context_lens_at = staging.add(md.context_lens);
+  const size_t block_tables_at = staging.add(md.block_tables);
+  const Impl::OpLaunch op = impl_->enter_op(OpSignature(kAttention)
+                                                .add(q).add(k_cache).add(v_cache).add(out).add(double(scale))
+                                                .add(uint64_t(md.max_blocks_per_seq)).add(uint64_t(num_seqs))
+                                                .add(uint64_t(plan.partition_size)).add(uint64_t(plan.num_partitions)));
+  if (!op.launch) return;
+  p.query_start = reinterpret_cast<const int32_t*>(op.metadata + query_start_at);
+  p.context_lens = reinterpret_cast<const int32_t*>(op.metadata + context_lens_at);
+  p.block_tables = reinterpret_cast<const int32_t*>(op.metadata + block_tables_at);
   if (plan.num_partitions > 0) {
     p.partition_size = plan.partition_size;
     p.num_partitions = plan.num_partitions;
     const size_t nbytes = paged_attention_scratch_bytes(p.num_tokens, p.n_heads, p.num_partitions, head_dim);
-    paged_attention_carve_scratch(impl_->attention_scratch.reserve(nbytes, impl_->stream), p);
+    void* scratch = impl_->reserve_scratch(impl_->attention_scratch, nbytes);
+    if (scratch == nullptr) return;  // refused capture: the step re-runs eagerly
+    paged_attention_carve_scratch(scratch, p);
   }
   launch_paged_attention(p, impl_->stream);
 }
@@ -339,6 +434,7 @@ void CudaBackend::silu_mul(const DeviceTensor& gate, const DeviceTensor& up, con
   check_f32_2d(gate, "silu_mul: gate must be F32 [T, I]");
   ES_CHECK(up.shape == gate.shape && out.shape == gate.shape && up.dtype == DType::F32 && out.dtype == DType::F32,
            "silu_mul: gate, up, out [T, I]");
+  if (!impl_->enter_op_without_metadata(OpSignature(kSiluMul).add(gate).add(up).add(out)).launch) return;
   launch_silu_mul(gate.f32(), up.f32(), gate.num_elements(), out.f32(), impl_->stream);
 }
 
@@ -346,6 +442,7 @@ void CudaBackend::add(const DeviceTensor& a, const DeviceTensor& b, const Device
   check_f32_2d(a, "add: a must be F32 [T, H]");
   ES_CHECK(b.shape == a.shape && out.shape == a.shape && b.dtype == DType::F32 && out.dtype == DType::F32,
            "add: a, b, out [T, H]");
+  if (!impl_->enter_op_without_metadata(OpSignature(kAdd).add(a).add(b).add(out)).launch) return;
   launch_add(a.f32(), b.f32(), a.num_elements(), out.f32(), impl_->stream);
 }
 
@@ -359,7 +456,9 @@ void CudaBackend::gather_rows(const DeviceTensor& x, std::span<const int32_t> ro
   MetadataStaging& staging = *impl_->staging;
   staging.begin();
   const size_t rows_at = staging.add(rows);
-  uint8_t* base = staging.upload();
+  const Impl::OpLaunch op = impl_->enter_op(OpSignature(kGatherRows).add(x).add(out));
+  if (!op.launch) return;
+  const uint8_t* base = op.metadata;
   launch_gather_rows(x.f32(), reinterpret_cast<const int32_t*>(base + rows_at), out.dim(0), x.dim(1), out.f32(),
                      impl_->stream);
 }

@@ -4,7 +4,7 @@
 // 1-D norm weights and biases are widened to F32). Ops enqueue kernels / cuBLAS calls on the backend's own
 // stream and return; copy_to_host and synchronize() wait for it. Host metadata spans (token ids, positions,
 // slot mapping, block tables) are packed per op and copied, through a pinned host ring, to a device arena
-// (metadata_staging.h).
+// (metadata_staging.h). Padded decode steps run as CUDA graphs (step_graphs.h).
 // Plain C++ header: no CUDA header leaks to CPU code (pimpl). Compiled only with EDGESERVE_WITH_CUDA.
 #include <memory>
 
@@ -57,6 +57,18 @@ class CudaBackend final : public Backend {
   void silu_mul(const DeviceTensor& gate, const DeviceTensor& up, const DeviceTensor& out) override;
   void add(const DeviceTensor& a, const DeviceTensor& b, const DeviceTensor& out) override;
   void gather_rows(const DeviceTensor& x, std::span<const int32_t> rows, const DeviceTensor& out) override;
+
+  // CUDA graphs of padded decode steps (step_graphs.h): a key is recorded eagerly, captured on its second
+  // step and replayed as one launch after that.
+  std::span<const int32_t> graph_batch_sizes() const override;
+  void begin_graph_step(uint64_t key) override;
+  bool end_graph_step() override;
+  void cancel_graph_step() override;
+  struct GraphStats {
+    int64_t recorded = 0, captured = 0, replayed = 0, refused = 0;  // steps, since construction
+    int64_t num_graphs = 0;                                         // executable graphs held now
+  };
+  GraphStats graph_stats() const;
 
  protected:
   void free_memory(void* data) override;

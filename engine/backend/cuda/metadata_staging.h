@@ -9,11 +9,15 @@
 // it have completed. Internal to the CUDA backend (includes cuda_runtime.h). One stream, one thread.
 #include <cuda_runtime.h>
 
+#include <array>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <deque>
 #include <span>
 #include <vector>
+
+#include "engine/backend/cuda/graph_op_log.h"
 
 namespace edgeserve::cuda {
 
@@ -25,15 +29,25 @@ class MetadataStaging {
   MetadataStaging& operator=(const MetadataStaging&) = delete;
 
   // Starts packing a new op's spans (the device pointers of the previous op become invalid).
-  void begin() { packed_.clear(); }
-  // Appends a span; returns its byte offset from the device base that upload() returns.
+  void begin() {
+    packed_.clear();
+    num_spans_ = 0;
+  }
+  // Appends a span (at most kMaxOpSpans per op); returns its byte offset from the device base that
+  // upload() returns.
   template <typename T>
   size_t add(std::span<const T> values) {
+    assert(num_spans_ < spans_.size());
+    spans_[num_spans_++] = {values.data(), values.size_bytes()};
     const size_t offset = (packed_.size() + 15) / 16 * 16;
     packed_.resize(offset + values.size_bytes());
     if (!values.empty()) std::memcpy(packed_.data() + offset, values.data(), values.size_bytes());
     return offset;
   }
+  // This op's spans as added (where they lie on the host) and their packed bytes: what a step graph places
+  // in its own arena instead of upload() (step_graphs.h).
+  std::span<const SpanRef> spans() const { return {spans_.data(), num_spans_}; }
+  std::span<const uint8_t> packed() const { return packed_; }
   // Copies everything added since begin() to the device (enqueued on the stream); returns the device base
   // address, valid for kernels enqueued before the next upload().
   uint8_t* upload();
@@ -57,6 +71,8 @@ class MetadataStaging {
 
   cudaStream_t stream_;
   std::vector<uint8_t> packed_;          // this op's spans, pageable
+  std::array<SpanRef, kMaxOpSpans> spans_{};
+  size_t num_spans_ = 0;
   uint8_t* pinned_ = nullptr;            // [pinned_capacity_] ring, cudaHostAlloc
   size_t pinned_capacity_ = 0;
   size_t head_ = 0;                      // next free ring byte

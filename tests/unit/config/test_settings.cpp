@@ -144,3 +144,26 @@ TEST_CASE("settings: gpu_memory_utilization out of range and unknown devices are
   CHECK_THROWS_WITH(resolve_app_config(sources, env.fn()),
                     Catch::Contains("device") && Catch::Contains("auto|cpu|cuda"));
 }
+
+TEST_CASE("settings: enforce_eager defaults to false and takes true/false from every source", "[config]") {
+  // Reference: the documented default (README settings table) and the choice list "true"/"false".
+  FakeEnv env;
+  CHECK_FALSE(resolve_app_config({}, env.fn()).engine.enforce_eager);
+  const Setting* s = find_setting("enforce_eager");
+  REQUIRE(s != nullptr);
+  CHECK(s->flag() == "--enforce-eager");
+  CHECK(s->env_var() == "EDGESERVE_ENFORCE_EAGER");
+  const std::string file = write_temp("eager.json", R"({"enforce_eager": true})");
+  SettingSources sources;
+  sources.config_file = file;
+  CHECK(resolve_app_config(sources, env.fn()).engine.enforce_eager);   // a JSON boolean
+  env.vars["EDGESERVE_ENFORCE_EAGER"] = "false";
+  CHECK_FALSE(resolve_app_config(sources, env.fn()).engine.enforce_eager);
+  sources.cli["enforce_eager"] = "true";
+  CHECK(resolve_app_config(sources, env.fn()).engine.enforce_eager);
+  sources.cli["enforce_eager"] = "yes";
+  CHECK_THROWS_WITH(resolve_app_config(sources, env.fn()),
+                    Catch::Contains("enforce_eager") && Catch::Contains("--enforce-eager") &&
+                        Catch::Contains("true|false"));
+  std::filesystem::remove(file);
+}
