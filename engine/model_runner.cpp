@@ -16,7 +16,8 @@ ModelRunner::ModelRunner(const ModelConfig& config, const ModelWeights& weights,
     : decoder_(config, weights, backend, max_num_batched_tokens, max_num_seqs),
       kv_cache_(backend, kv_spec, num_kv_blocks, kv_dtype),
       vocab_size_(config.vocab_size),
-      logits_(static_cast<size_t>(max_num_seqs * config.vocab_size)) {
+      logits_(static_cast<size_t>(max_num_seqs * config.vocab_size)),
+      logits_pin_(backend, logits_.data(), logits_.size() * sizeof(float)) {
   if (enforce_eager) return;
   // A padded step has B token rows and B logits rows: both limits bound the largest bucket.
   const int64_t max_batch =

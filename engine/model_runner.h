@@ -44,6 +44,7 @@ class ModelRunner {
   KvCache kv_cache_;
   int64_t vocab_size_;
   std::vector<float> logits_;   // [max_num_seqs, vocab]
+  PinnedHostMemory logits_pin_;  // logits_ page-locked where the backend copies over a bus (after logits_)
   std::vector<int32_t> graph_sizes_;   // graph_batch_sizes_upto(backend's, min(max_num_seqs, max tokens))
   ForwardBatch graph_batch_;           // the padded decode step (reserved for the largest size at construction)
   int64_t num_graph_steps_ = 0;

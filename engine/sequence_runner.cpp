@@ -13,7 +13,9 @@ SequenceRunner::SequenceRunner(const ModelConfig& config, const ModelWeights& we
     : decoder_(config, weights, backend, chunk_size, 1),
       max_context_(max_context),
       chunk_size_(chunk_size),
-      use_graphs_(!enforce_eager && !backend.graph_batch_sizes().empty() && backend.graph_batch_sizes().front() == 1) {
+      use_graphs_(!enforce_eager && !backend.graph_batch_sizes().empty() && backend.graph_batch_sizes().front() == 1),
+      logits_(static_cast<size_t>(config.vocab_size)),
+      logits_pin_(backend, logits_.data(), logits_.size() * sizeof(float)) {
   assert(max_context > 0 && chunk_size > 0);
   assert(kv_dtype == DType::F16 || kv_dtype == DType::F32);
   const int64_t num_blocks = (max_context + kBlockSize - 1) / kBlockSize;
@@ -27,7 +29,6 @@ SequenceRunner::SequenceRunner(const ModelConfig& config, const ModelWeights& we
   std::iota(block_table_.begin(), block_table_.end(), 0);
   positions_.resize(static_cast<size_t>(chunk_size));
   slot_mapping_.resize(static_cast<size_t>(chunk_size));
-  logits_.resize(static_cast<size_t>(config.vocab_size));
 }
 
 std::span<float> SequenceRunner::append(std::span<const int32_t> tokens) {

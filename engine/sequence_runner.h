@@ -46,6 +46,7 @@ class SequenceRunner {
   std::vector<int32_t> positions_;         // [chunk_size]
   std::vector<int64_t> slot_mapping_;      // [chunk_size]
   std::vector<float> logits_;              // [vocab]
+  PinnedHostMemory logits_pin_;            // logits_ page-locked where the backend copies over a bus
 };
 
 }  // namespace edgeserve

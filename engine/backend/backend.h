@@ -125,6 +125,12 @@ class Backend {
   // out[i, :] = x[rows[i], :].  x [T, H], out [R, H]: the rows that sample, before lm_head
   virtual void gather_rows(const DeviceTensor& x, std::span<const int32_t> rows, const DeviceTensor& out) = 0;
 
+  // Host memory that copy_to_host fills every step (the logits rows): a device backend may page-lock it so
+  // the copy runs at the bus's speed instead of through the driver's bounce buffer. Optional, best effort
+  // (the memory works either way); unpin before the memory is freed (PinnedHostMemory does both).
+  virtual void pin_host_memory(void* host, size_t nbytes) { (void)host, (void)nbytes; }
+  virtual void unpin_host_memory(void* host) noexcept { (void)host; }
+
   // Step graphs (optional: CUDA graphs on the GPU) ----------------------------------------------------
   // A backend that lists batch sizes here can record the ops of a step once and replay them as one launch
   // in later steps; the caller pads decode steps to one of these sizes (ascending; empty: no graphs).
@@ -144,6 +150,22 @@ class Backend {
  protected:
   friend class DeviceBuffer;
   virtual void free_memory(void* data) = 0;
+};
+
+// Pins host memory through a backend for this object's lifetime (Backend::pin_host_memory): declare it after
+// the memory it pins, so that it is destroyed first. The backend must outlive it.
+class PinnedHostMemory {
+ public:
+  PinnedHostMemory(Backend& backend, void* host, size_t nbytes) : backend_(backend), host_(host) {
+    backend_.pin_host_memory(host_, nbytes);
+  }
+  ~PinnedHostMemory() { backend_.unpin_host_memory(host_); }
+  PinnedHostMemory(const PinnedHostMemory&) = delete;
+  PinnedHostMemory& operator=(const PinnedHostMemory&) = delete;
+
+ private:
+  Backend& backend_;
+  void* host_;
 };
 
 inline DeviceBuffer::~DeviceBuffer() { release(); }

@@ -1,10 +1,16 @@
-// plan_attention_split (engine/backend/cuda/attention_split.h), host arithmetic only: runs without a GPU.
-// Reference: the rule the header states, worked by hand for each shape (partitions of whole KV blocks,
+// plan_attention_split (engine/backend/cuda/attention_split.h) and the tile geometry of tiled attention
+// (attention_tiles.cuh), host arithmetic only: runs without a GPU.
+// Reference: the rules the headers state, worked by hand for each shape (partitions of whole KV blocks,
 // ceil(max_context_len / partition_size) of them, kAuto only when tokens * heads < 2 * SMs and some row
-// spans two partitions, gridDim.z <= 65535).
+// spans two partitions, gridDim.z <= 65535; ceil(q_len / rows_per_tile) tiles per sequence of 16 / group
+// rows, shared memory within 48 KiB up to head_dim 256, conflict-free K rows).
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <vector>
+
 #include "engine/backend/cuda/attention_split.h"
+#include "engine/backend/cuda/attention_tiles.cuh"
 
 using namespace edgeserve::cuda;
 using Config = AttentionSplitConfig;
@@ -70,4 +76,73 @@ TEST_CASE("split-K plan: the partition count stays within gridDim.z", "[attentio
   CHECK(blocks.partition_size == 48);
   CHECK(blocks.num_partitions == ((int64_t{1} << 21) + 47) / 48);
   CHECK(blocks.num_partitions <= kMaxAttentionPartitions);
+}
+
+TEST_CASE("tiled attention: a tile is 16 query vectors of one sequence's rows and one group's heads",
+          "[attention_split]") {
+  CHECK(AttentionSplitConfig{}.tiled);  // the tiled kernel is the default unsplit path
+  // rows_per_tile = 16 / min(group, 16); groups past 16 take several 16-head chunks of one row.
+  CHECK(tiled::rows_per_tile(1) == 16);
+  CHECK(tiled::rows_per_tile(2) == 8);  // Qwen3-0.6B: 16 / 8 heads
+  CHECK(tiled::rows_per_tile(3) == 5);  // 15 of the 16 vectors used
+  CHECK(tiled::rows_per_tile(4) == 4);  // Llama-3.2-1B: 32 / 8 heads
+  CHECK(tiled::rows_per_tile(16) == 1);
+  CHECK(tiled::rows_per_tile(32) == 1);
+  CHECK(tiled::head_chunks(16) == 1);
+  CHECK(tiled::head_chunks(24) == 2);  // 16 heads, then 8
+  CHECK(tiled::heads_per_chunk(24) == 16);
+  CHECK(tiled::heads_per_chunk(2) == 2);
+}
+
+TEST_CASE("tiled attention: tiles cover each sequence's new rows in order, never across sequences",
+          "[attention_split]") {
+  std::vector<int32_t> tiles;
+  // Sequences of 5, 0, 1 and 17 new rows, 8 rows per tile: 1 + 0 + 1 + 3 tiles.
+  const std::vector<int32_t> query_start = {0, 5, 5, 6, 23};
+  REQUIRE(tiled::build_attention_tiles(query_start, 8, tiles) == 5);
+  CHECK(tiles == std::vector<int32_t>{0, 0, 5, /**/ 2, 0, 1, /**/ 3, 0, 8, /**/ 3, 8, 8, /**/ 3, 16, 1});
+  // A decode step of B sequences: B one-row tiles whatever the group (the graph code needs a count that
+  // depends only on the shapes).
+  const std::vector<int32_t> decode = {0, 1, 2, 3, 4, 5, 6, 7};
+  for (int64_t rows : {1, 4, 16}) {
+    REQUIRE(tiled::build_attention_tiles(decode, rows, tiles) == 7);
+    for (int32_t s = 0; s < 7; ++s) {
+      CHECK(tiles[3 * s] == s);
+      CHECK(tiles[3 * s + 1] == 0);
+      CHECK(tiles[3 * s + 2] == 1);
+    }
+  }
+  // A 300-row prefill in 16-row tiles: 18 full tiles and one of 12 rows.
+  REQUIRE(tiled::build_attention_tiles(std::vector<int32_t>{0, 300}, 16, tiles) == 19);
+  CHECK(tiles[3 * 18 + 1] == 288);
+  CHECK(tiles[3 * 18 + 2] == 12);
+  // The vector is rebuilt in place: a smaller list keeps its storage (its host address stays stable).
+  const int32_t* before = tiles.data();
+  REQUIRE(tiled::build_attention_tiles(std::vector<int32_t>{0, 1}, 16, tiles) == 1);
+  CHECK(tiles.data() == before);
+  CHECK(tiles.size() == 3);
+  REQUIRE(tiled::build_attention_tiles(std::vector<int32_t>{0}, 16, tiles) == 0);  // no sequences
+  CHECK(tiles.empty());
+}
+
+TEST_CASE("tiled attention: shared memory fits 48 KiB up to head_dim 256 and K rows are bank-conflict free",
+          "[attention_split]") {
+  // Bytes by the layout attention_tiles.cuh lists: slots, q [16, hd], k [keys, stride], v [keys, hd], p.
+  CHECK(tiled::shared_bytes(64) == 4 * (64 + 16 * 64 + 32 * 65 + 32 * 64 + 16 * 32));
+  CHECK(tiled::shared_bytes(128) == 4 * (64 + 16 * 128 + 32 * 129 + 32 * 128 + 16 * 32));   // 43392
+  CHECK(tiled::shared_bytes(256) == 4 * (16 + 16 * 256 + 8 * 260 + 8 * 256 + 16 * 8));      // 33472
+  for (int64_t hd = 1; hd <= 256; ++hd) CHECK(tiled::shared_bytes(hd) <= tiled::kDefaultSharedBytes);
+  CHECK(tiled::shared_bytes(512) > tiled::kDefaultSharedBytes);  // the one instance that opts in
+  CHECK(tiled::shared_bytes(512) <= 99 * 1024);                  // within sm_86 / sm_89's opt-in limit
+  // Lane (slice s, key j) of a warp reads K[j][s + slices * m]: the 32 lanes hit 32 distinct banks.
+  for (int64_t hd = 1; hd <= 512; ++hd) {
+    const int keys = tiled::key_chunk(tiled::dims_per_lane(hd));
+    const int64_t stride = tiled::key_stride(hd, keys), slices = 32 / keys;
+    REQUIRE(stride >= hd);
+    for (int64_t m = 0; m < 2; ++m) {
+      std::set<int64_t> banks;
+      for (int64_t lane = 0; lane < 32; ++lane) banks.insert((lane % keys * stride + lane / keys + slices * m) % 32);
+      CHECK(banks.size() == 32);
+    }
+  }
 }

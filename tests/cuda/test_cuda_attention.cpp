@@ -2,10 +2,12 @@
 // (cached prefix + new chunk) and decode rows, K/V over non-contiguous (shuffled) blocks, padding rows
 // (slot -1) that store nothing, GQA and plain multi-head, F32 and F16 caches, head_dim not a multiple of 32,
 // contexts from 1 to 5000 keys. Every step runs on the GPU with split-K off (kNever), forced on (kAlways,
-// 512-key and one-block partitions, so small shapes take the split kernels too) and kAuto. Both backends
-// store the same K/V, so the caches must agree (NMSE <= 1e-10 after widening). Attention: the split path is
-// the same math in another F32 summation order, so every GPU output must match the CPU to NMSE <= 1e-10 (the
-// existing threshold; F32 reordering over 5000 keys is ~1e-13) and split must match unsplit to the same.
+// 512-key and one-block partitions, so small shapes take the split kernels too) and kAuto, each with the
+// tiled unsplit kernel (AttentionSplitConfig::tiled, the default) and the one-block-per-(token, head) one.
+// Both backends store the same K/V, so the caches must agree (NMSE <= 1e-10 after widening). Attention: the
+// split and tiled paths are the same math in another F32 summation order, so every GPU output must match the
+// CPU to NMSE <= 1e-10 (the existing threshold; F32 reordering over 5000 keys is ~1e-13) and the one-block
+// unsplit kernel to the same.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -157,29 +159,40 @@ class PagedStep {
   std::vector<float> q_;  // [T, n_heads * head_dim]
 };
 
-// The step against the CPU under kNever, kAlways (512 keys and one block per partition) and kAuto; the
-// split outputs also against the unsplit one. Leaves the GPU backend in kAuto.
+// The step against the CPU under kNever, kAlways (512 keys and one block per partition) and kAuto, each with
+// tiled off and on; every GPU output also against the one-block-per-(token, head) unsplit kernel. Leaves the
+// GPU backend in kAuto, tiled.
 void check_step_all_splits(const AttentionShape& shape, const std::vector<Sequence>& seqs) {
   BackendPair b;
   PagedStep step(b, shape, seqs);
   step.check_caches_agree();
   const std::vector<float> want = step.attention_on(b.cpu);
 
-  b.gpu.set_attention_split({.mode = AttentionSplitMode::kNever});
+  b.gpu.set_attention_split({.mode = AttentionSplitMode::kNever, .tiled = false});
   const std::vector<float> unsplit = step.attention_on(b.gpu);
   CHECK(nmse(unsplit, want) <= 1e-10);
 
-  for (int64_t partition_size : {int64_t{512}, shape.block_size}) {
-    INFO("kAlways, partition_size " << partition_size);
-    b.gpu.set_attention_split({.mode = AttentionSplitMode::kAlways, .partition_size = partition_size});
-    const std::vector<float> split = step.attention_on(b.gpu);
-    CHECK(nmse(split, want) <= 1e-10);
-    CHECK(nmse(split, unsplit) <= 1e-10);
-  }
+  for (bool tiled : {false, true}) {
+    INFO("tiled " << tiled);
+    b.gpu.set_attention_split({.mode = AttentionSplitMode::kNever, .tiled = tiled});
+    const std::vector<float> never = step.attention_on(b.gpu);
+    CHECK(nmse(never, want) <= 1e-10);
+    CHECK(nmse(never, unsplit) <= 1e-10);
 
-  b.gpu.set_attention_split({.mode = AttentionSplitMode::kAuto});
-  const std::vector<float> automatic = step.attention_on(b.gpu);
-  CHECK(nmse(automatic, want) <= 1e-10);
+    for (int64_t partition_size : {int64_t{512}, shape.block_size}) {
+      INFO("kAlways, partition_size " << partition_size);
+      b.gpu.set_attention_split(
+          {.mode = AttentionSplitMode::kAlways, .partition_size = partition_size, .tiled = tiled});
+      const std::vector<float> split = step.attention_on(b.gpu);
+      CHECK(nmse(split, want) <= 1e-10);
+      CHECK(nmse(split, unsplit) <= 1e-10);
+    }
+
+    b.gpu.set_attention_split({.mode = AttentionSplitMode::kAuto, .tiled = tiled});
+    const std::vector<float> automatic = step.attention_on(b.gpu);
+    CHECK(nmse(automatic, want) <= 1e-10);
+    CHECK(nmse(automatic, unsplit) <= 1e-10);
+  }
 }
 
 }  // namespace
@@ -234,4 +247,32 @@ TEST_CASE("cuda: kAuto splits a long single decode and leaves a full grid unspli
   // The launch it plans matches the CPU; check_step_all_splits grows the backend's scratch (512-key, then
   // 16-key partitions: 313 per row) and reuses it for kAuto.
   check_step_all_splits({DType::F16, 16, 8, 128, 16}, {{4999, 1}});
+}
+
+TEST_CASE("cuda: tiled paged attention over long prefills, wide GQA groups and mixed steps matches the CPU",
+          "[cuda][attention]") {
+  // A tile holds 16 query vectors: 4 rows x 4 heads for G = 4, 1 row x 16 heads for G = 16, 16 rows of one
+  // head for MHA. Prefills of up to 300 rows of one sequence (many tiles, the last one partial), chunked
+  // prefills whose tiles straddle 32-key chunks (rows of one tile see different key counts), decode rows
+  // (one-row tiles) in the same step, and decode-only steps.
+  const std::vector<std::vector<Sequence>> batches = {
+      {{0, 300}},                            // one 300-row prefill
+      {{0, 300}, {40, 1}, {977, 1}},         // a prefill next to two decodes
+      {{700, 61}, {0, 1}, {5, 3}, {31, 2}},  // a chunk after 700 cached keys, a decode, two short chunks
+      {{0, 1}, {1, 1}, {2, 1}, {1000, 1}},   // decode only
+  };
+  const std::vector<AttentionShape> shapes = {
+      {DType::F16, 16, 4, 128, 16},  // G = 4, head_dim 128
+      {DType::F32, 16, 1, 64, 32},   // G = 16: one row per tile
+      {DType::F32, 32, 8, 64, 16},   // Llama-3.2-1B's attention: G = 4, head_dim 64
+      {DType::F16, 4, 4, 80, 16},    // MHA: 16-row tiles; head_dim not a multiple of 32
+  };
+  for (size_t si = 0; si < shapes.size(); ++si) {
+    for (size_t bi = 0; bi < batches.size(); ++bi) {
+      INFO("shape " << si << ", batch " << bi);
+      check_step_all_splits(shapes[si], batches[bi]);
+    }
+  }
+  // head_dim 512: 65 KiB of shared memory per block, past the 48 KiB default (the kernel opts in).
+  check_step_all_splits({DType::F16, 8, 2, 512, 16}, {{0, 40}, {100, 1}, {7, 9}});
 }

@@ -284,3 +284,23 @@ TEST_CASE("cuda device memory: free and total are read and consistent", "[cuda][
   CHECK(m.total_bytes == devices[0].total_memory_bytes);
   CHECK_THROWS_WITH(cuda::device_memory(static_cast<int>(devices.size()) + 7), Catch::Contains("cudaSetDevice"));
 }
+
+TEST_CASE("cuda pinned host memory: copies into page-locked memory arrive whole, and unpinning keeps it usable",
+          "[cuda][device]") {
+  // The ModelRunner's logits buffer is pinned this way (Backend::pin_host_memory); the reference is the
+  // uploaded data itself.
+  BackendPair b;
+  const std::vector<float> data = random_floats(1 << 20, 3);
+  DeviceBuffer on_gpu = make_buffer(b.gpu, {1024, 1024}, data);
+  std::vector<float> host(data.size(), 0.0f);
+  {
+    PinnedHostMemory pin(b.gpu, host.data(), host.size() * sizeof(float));
+    b.gpu.copy_to_host(on_gpu.tensor(), host.data());
+    CHECK(host == data);
+  }
+  std::fill(host.begin(), host.end(), 0.0f);
+  b.gpu.copy_to_host(on_gpu.tensor(), host.data());  // unpinned: pageable copy
+  CHECK(host == data);
+  b.gpu.unpin_host_memory(host.data());  // never pinned (any more): a no-op
+  b.gpu.pin_host_memory(nullptr, 0);     // nothing to pin: a no-op
+}

@@ -156,10 +156,12 @@ TEST_CASE("cuda graphs: padded decode steps replay and match eager steps", "[cud
     CHECK(r.eager.num_graph_steps() == 0);
     CHECK(r.eager_gpu.graph_stats().recorded == 0);
     CHECK(stats.refused == 0);
-    CHECK(stats.captured >= 3);  // at least one key per batch size
-    CHECK(stats.recorded == stats.captured);
+    CHECK(stats.recorded >= 3);  // at least one key per batch size
+    // Each decode step records, captures or replays. A key is captured again (not recorded) when a scratch
+    // buffer grew since its capture: the interleaved prefill may grow the split scratch.
     CHECK(stats.recorded + stats.captured + stats.replayed == decode_steps);
-    CHECK(stats.num_graphs == stats.captured);
+    CHECK(stats.captured >= stats.recorded);
+    CHECK(stats.num_graphs == stats.recorded);
   }
 }
 

@@ -7,28 +7,27 @@
 // Split-K (attention_split.h decides when): the same block code over one partition of the row's keys writes
 // its unnormalised state (max, sum, acc) to scratch, and a reduce kernel merges the row's partitions with
 // the same rescaling the warps' merge uses. Same math, another summation order: F32 rounding differences only.
+// Tiled (the default unsplit path, PagedAttentionParams::tiles): one block per (query tile, KV head, head
+// chunk) shares each K/V chunk across the tile's rows and the GQA group's heads; its device code is
+// tiled_attention.cuh, wrapped here. The one-block-per-(token, head) kernel stays selectable for comparison.
 #include <cuda_fp16.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cfloat>
+#include <climits>
 
 #include "engine/backend/cuda/attention_split.h"
 #include "engine/backend/cuda/cuda_check.h"
 #include "engine/backend/cuda/cuda_kernels.h"
+#include "engine/backend/cuda/tiled_attention.cuh"
 
 namespace edgeserve::cuda {
 namespace {
 
 constexpr int kWarps = 4;
 constexpr int kDimsPerLane = static_cast<int>(kMaxAttentionHeadDim / 32);
-
-template <typename T>
-__device__ inline float widen(T x);
-template <>
-__device__ inline float widen<float>(float x) { return x; }
-template <>
-__device__ inline float widen<__half>(__half x) { return __half2float(x); }
 
 // The sequence holding flattened token t: the last s with query_start[s] <= t (sequences may be empty).
 __device__ inline int find_sequence(const int32_t* query_start, int num_seqs, int64_t t) {
@@ -199,6 +198,49 @@ __global__ void paged_attention_reduce_kernel(PagedAttentionParams p) {
   }
 }
 
+// Tiled: grid [num_tiles, n_kv_heads * head_chunks]; kDims == dims_per_lane(head_dim) sizes the registers.
+template <typename T, int kDims>
+__global__ void __launch_bounds__(tiled::kThreads) paged_attention_tiled_kernel(PagedAttentionParams p) {
+  extern __shared__ float shared[];
+  tiled::attend_tile<T, kDims, tiled::key_chunk(kDims)>(p, shared);
+}
+
+template <typename T, int kDims>
+void launch_tiled(const PagedAttentionParams& p, cudaStream_t stream) {
+  const auto kernel = paged_attention_tiled_kernel<T, kDims>;
+  const size_t bytes = static_cast<size_t>(tiled::shared_bytes(p.head_dim));
+  if (bytes > static_cast<size_t>(tiled::kDefaultSharedBytes)) {
+    // Past 48 KiB (head_dim > 256) a kernel opts in, once per device, for the most this instance can use.
+    // Its first launch on a device is eager (step graphs record a step eagerly before capturing it), so the
+    // call never lands inside a stream capture.
+    static std::atomic<uint64_t> opted_in{0};  // bit d: device d done
+    int device = 0;
+    ES_CUDA_CHECK(cudaGetDevice(&device));
+    const uint64_t bit = device < 64 ? uint64_t{1} << device : 0;
+    if (bit == 0 || (opted_in.load() & bit) == 0) {
+      ES_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                        static_cast<int>(tiled::shared_bytes(32 * kDims))));
+      opted_in.fetch_or(bit);
+    }
+  }
+  const int64_t group = p.n_heads / p.n_kv_heads;
+  const int64_t grid_y = p.n_kv_heads * tiled::head_chunks(group);
+  assert(p.num_tiles >= 1 && p.num_tiles <= INT32_MAX && grid_y <= 65535);
+  const dim3 grid(static_cast<unsigned>(p.num_tiles), static_cast<unsigned>(grid_y));
+  kernel<<<grid, tiled::kThreads, bytes, stream>>>(p);
+  ES_CUDA_CHECK_LAUNCH();
+}
+
+template <typename T>
+void launch_tiled_for_head_dim(const PagedAttentionParams& p, cudaStream_t stream) {
+  switch (tiled::dims_per_lane(p.head_dim)) {
+    case 2: launch_tiled<T, 2>(p, stream); break;
+    case 4: launch_tiled<T, 4>(p, stream); break;
+    case 8: launch_tiled<T, 8>(p, stream); break;
+    default: launch_tiled<T, 16>(p, stream); break;
+  }
+}
+
 size_t aligned16(size_t n) { return (n + 15) / 16 * 16; }
 
 }  // namespace
@@ -223,6 +265,13 @@ void launch_paged_attention(const PagedAttentionParams& p, cudaStream_t stream) 
   if (p.num_tokens == 0 || p.n_heads == 0) return;
   const size_t shared_bytes = attend_shared_floats(p.head_dim) * sizeof(float);
   const dim3 rows(static_cast<unsigned>(p.num_tokens), static_cast<unsigned>(p.n_heads));
+  if (p.partition_size == 0 && p.tiles != nullptr) {
+    if (p.kv_dtype == DType::F16)
+      launch_tiled_for_head_dim<__half>(p, stream);
+    else
+      launch_tiled_for_head_dim<float>(p, stream);
+    return;
+  }
   if (p.partition_size == 0) {
     if (p.kv_dtype == DType::F16)
       paged_attention_kernel<__half><<<rows, kWarps * 32, shared_bytes, stream>>>(p);

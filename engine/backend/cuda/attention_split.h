@@ -25,6 +25,11 @@ struct AttentionSplitConfig {
   int64_t partition_size = 512;
   // kAuto splits when num_tokens * n_heads < min_blocks_per_sm * multiprocessor_count.
   int64_t min_blocks_per_sm = 2;
+  // An unsplit launch runs the tiled kernel (attention_tiles.cuh: one thread block per tile of up to 16
+  // query vectors of one sequence's rows and one GQA group's heads, each K/V chunk read once for all of
+  // them) when true, the one-block-per-(token, query head) kernel when false (comparisons, measurements).
+  // The split path is the same either way.
+  bool tiled = true;
 };
 
 // What one attention launch does. num_partitions == 0: unsplit kernel. Otherwise the split kernel runs a grid

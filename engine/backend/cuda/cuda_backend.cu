@@ -1,6 +1,8 @@
 // CudaBackend: shape checks (the CPU backend's, ES_CHECK) around the kernels of cuda_kernels.h and cuBLAS.
 // See cuda_backend.h. Every op enqueues on stream_ and returns; nothing here synchronizes except
 // copy_to_host, synchronize() and the growth of a scratch buffer that queued kernels may still read.
+// This file: construction, memory, weights, step graphs and the ops without step metadata beyond token ids
+// and rows; the paged ops (rope, store_kv, attention) are in cuda_backend_paged.cu.
 #include "engine/backend/cuda/cuda_backend.h"
 
 #include <cublas_v2.h>
@@ -16,15 +18,12 @@
 #include "engine/backend/backend_check.h"
 #include "engine/backend/op_checks.h"
 #include "engine/backend/cpu/quant/fp16.h"
+#include "engine/backend/cuda/cuda_backend_impl.h"
 #include "engine/backend/cuda/cuda_check.h"
 #include "engine/backend/cuda/cuda_kernels.h"
-#include "engine/backend/cuda/device_scratch.h"
-#include "engine/backend/cuda/metadata_staging.h"
-#include "engine/backend/cuda/step_graphs.h"
 
 namespace edgeserve::cuda {
 namespace {
-
 
 const float* f32_weight(const Weight& w, const char* what) {
   ES_CHECK(w.prepared_data != nullptr && w.view.shape.size() == 1, what);
@@ -45,99 +44,8 @@ std::shared_ptr<void> upload_bytes(const void* host, size_t nbytes) {
   return owned;
 }
 
-template <typename T>
-std::span<const T> as_span(const T* data, size_t n) { return {data, n}; }
-
-// The op kinds of a graph signature (graph_op_log.h OpSignature).
-enum OpKind : uint64_t { kEmbedding = 1, kRmsNorm, kRmsNormHeads, kLinear, kRope, kStoreKv, kAttention, kSiluMul,
-                         kAdd, kGatherRows };
-
-// Padded decode batch sizes that get a graph: vLLM's buckets (1, 2, 4, 8, then every 8).
-std::vector<int32_t> default_graph_batch_sizes() {
-  std::vector<int32_t> sizes = {1, 2, 4};
-  for (int32_t b = 8; b <= 512; b += 8) sizes.push_back(b);
-  return sizes;
-}
-
-// cuBLAS's workspace, set explicitly so that GEMMs captured into a graph allocate nothing (cuBLAS documents a
-// user workspace for graph capture; 32 MiB is its recommendation for Hopper).
-constexpr size_t kCublasWorkspaceBytes = size_t{32} << 20;
-
 }  // namespace
 
-struct CudaBackend::Impl {
-  int device = 0;
-  std::string device_name;
-  int cc_major = 0, cc_minor = 0;
-  int multiprocessor_count = 1;
-  AttentionSplitConfig attention_split;
-  DeviceScratch attention_scratch;   // split attention's partial states (cuda_kernels.h PagedAttentionParams)
-  DeviceScratch activation_scratch;  // F16/BF16 copy of linear's activations
-  cudaStream_t stream = nullptr;
-  cublasHandle_t cublas = nullptr;
-  void* cublas_workspace = nullptr;  // [kCublasWorkspaceBytes]
-  std::unique_ptr<MetadataStaging> staging;
-  std::unique_ptr<StepGraphs> graphs;
-  std::vector<int32_t> graph_sizes = default_graph_batch_sizes();
-  // Bumped whenever device memory a graph may have baked in is freed or moved (scratch growth, a freed
-  // buffer): graphs of an older epoch are captured again (step_graphs.h).
-  uint64_t memory_epoch = 0;
-
-  // What an op does after staging its metadata (staging->begin() + add()): whether it launches its kernels,
-  // and where they read the metadata. Eager: through the staging ring. In a graph bracket: logged (record),
-  // or checked and placed in the graph's arena (capture launches into the capture; replay launches nothing).
-  struct OpLaunch {
-    bool launch = true;
-    const uint8_t* metadata = nullptr;
-  };
-  OpLaunch enter_op(const OpSignature& signature) {
-    switch (graphs->mode()) {
-      case StepGraphs::Mode::kEager:
-        break;
-      case StepGraphs::Mode::kRecord:
-        graphs->record(signature.value(), staging->spans(), staging->packed().size());
-        break;
-      case StepGraphs::Mode::kCapture:
-      case StepGraphs::Mode::kReplay: {
-        const bool capturing = graphs->mode() == StepGraphs::Mode::kCapture;
-        const std::optional<const uint8_t*> placed = graphs->place(signature.value(), staging->spans(), staging->packed());
-        if (!placed) return {false, nullptr};
-        return {capturing, *placed};
-      }
-      case StepGraphs::Mode::kRefused:
-        return {false, nullptr};
-    }
-    return {true, staging->packed().empty() ? nullptr : staging->upload()};
-  }
-  OpLaunch enter_op_without_metadata(const OpSignature& signature) {
-    staging->begin();
-    return enter_op(signature);
-  }
-
-  // At least `nbytes` of `scratch` for an op about to launch, or nullptr when it would have to grow during a
-  // capture (the captured kernels would keep the old address): the step is refused and re-run eagerly,
-  // which grows it.
-  void* reserve_scratch(DeviceScratch& scratch, size_t nbytes) {
-    if (nbytes > scratch.capacity()) {
-      if (graphs->mode() == StepGraphs::Mode::kCapture) {
-        graphs->refuse();
-        return nullptr;
-      }
-      ++memory_epoch;
-    }
-    return scratch.reserve(nbytes, stream);
-  }
-
-  ~Impl() {
-    // Teardown must not throw: report and go on.
-    graphs.reset();
-    staging.reset();
-    if (cublas != nullptr) cublasDestroy(cublas);
-    if (cublas_workspace != nullptr && cudaFree(cublas_workspace) != cudaSuccess)
-      std::fprintf(stderr, "edgeserve: cudaFree of the cuBLAS workspace failed\n");
-    if (stream != nullptr) cudaStreamDestroy(stream);
-  }
-};
 
 CudaBackend::CudaBackend(int device) : impl_(std::make_unique<Impl>()) {
   impl_->device = device;
@@ -221,6 +129,19 @@ void CudaBackend::copy_to_host(const DeviceTensor& src, void* host) {
 }
 
 void CudaBackend::synchronize() { ES_CUDA_CHECK(cudaStreamSynchronize(impl_->stream)); }
+
+void CudaBackend::pin_host_memory(void* host, size_t nbytes) {
+  if (host == nullptr || nbytes == 0) return;
+  // Best effort: memory that cannot be registered (a limit, an unsupported platform) is copied through the
+  // driver's bounce buffer as before.
+  if (cudaHostRegister(host, nbytes, cudaHostRegisterDefault) != cudaSuccess) cudaGetLastError();
+}
+
+void CudaBackend::unpin_host_memory(void* host) noexcept {
+  if (host == nullptr) return;
+  cudaStreamSynchronize(impl_->stream);  // a queued copy may still write it
+  if (cudaHostUnregister(host) != cudaSuccess) cudaGetLastError();  // never registered: nothing to undo
+}
 
 bool CudaBackend::supports_weight(const TensorView& view) {
   if (view.shape.size() == 2) return is_plain_float(view.dtype) || view.dtype == DType::Q8_0;
@@ -340,94 +261,6 @@ void CudaBackend::linear(const DeviceTensor& x, const Weight& w, const Weight* b
                                static_cast<int>(in), b_operand, type, static_cast<int>(in), &beta, y.data, CUDA_R_32F,
                                static_cast<int>(out), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
   if (b != nullptr) launch_add_bias(y.f32(), b, num_tokens, out, impl_->stream);
-}
-
-void CudaBackend::rope(const DeviceTensor& q, const DeviceTensor& k, std::span<const int32_t> positions,
-                       const RopeConfig& config) {
-  check_f32_2d(q, "rope: q must be F32 [T, n_heads * head_dim]");
-  check_f32_2d(k, "rope: k must be F32 [T, n_kv_heads * head_dim]");
-  const int64_t hd = config.head_dim;
-  ES_CHECK(hd > 0 && hd % 2 == 0 && static_cast<int64_t>(config.inv_freq.size()) == hd / 2,
-           "rope: head_dim even, inv_freq [head_dim/2]");
-  ES_CHECK(q.dim(0) == static_cast<int64_t>(positions.size()) && k.dim(0) == q.dim(0), "rope: positions [T]");
-  ES_CHECK(q.dim(1) % hd == 0 && k.dim(1) % hd == 0, "rope: rows not a multiple of head_dim");
-  MetadataStaging& staging = *impl_->staging;
-  staging.begin();
-  const size_t positions_at = staging.add(positions);
-  const size_t freq_at = staging.add(as_span(config.inv_freq.data(), config.inv_freq.size()));
-  const Impl::OpLaunch op = impl_->enter_op(
-      OpSignature(kRope).add(q).add(k).add(uint64_t(hd)).add(uint64_t(config.mode == RopeMode::kNeox)));
-  if (!op.launch) return;
-  const uint8_t* base = op.metadata;
-  launch_rope(q.f32(), q.dim(1) / hd, k.f32(), k.dim(1) / hd, q.dim(0),
-              reinterpret_cast<const int32_t*>(base + positions_at), reinterpret_cast<const float*>(base + freq_at),
-              hd, config.mode == RopeMode::kNeox, impl_->stream);
-}
-
-void CudaBackend::store_kv(const DeviceTensor& k, const DeviceTensor& v, std::span<const int64_t> slot_mapping,
-                           const DeviceTensor& k_cache, const DeviceTensor& v_cache) {
-  const int64_t row = check_store_kv_args(k, v, slot_mapping, k_cache, v_cache);
-  MetadataStaging& staging = *impl_->staging;
-  staging.begin();
-  const size_t slots_at = staging.add(slot_mapping);
-  const Impl::OpLaunch op = impl_->enter_op(OpSignature(kStoreKv).add(k).add(v).add(k_cache).add(v_cache));
-  if (!op.launch) return;
-  const uint8_t* base = op.metadata;
-  launch_store_kv(k.f32(), v.f32(), reinterpret_cast<const int64_t*>(base + slots_at), k.dim(0), row, k_cache.dtype,
-                  k_cache.data, v_cache.data, impl_->stream);
-}
-
-void CudaBackend::attention(const DeviceTensor& q, const DeviceTensor& k_cache, const DeviceTensor& v_cache,
-                            const AttentionMetadata& md, float scale, const DeviceTensor& out) {
-  check_attention_args(q, k_cache, v_cache, md, out);
-  const int64_t num_seqs = md.num_seqs();
-  const int64_t block_size = k_cache.dim(1), n_kv_heads = k_cache.dim(2), head_dim = k_cache.dim(3);
-  ES_CHECK(head_dim <= kMaxAttentionHeadDim, "attention: head_dim in (0, 512]");
-  if (q.dim(0) == 0) return;
-  PagedAttentionParams p;
-  p.q = q.f32();
-  p.out = out.f32();
-  p.k_cache = k_cache.data;
-  p.v_cache = v_cache.data;
-  p.kv_dtype = k_cache.dtype;
-  p.max_blocks_per_seq = md.max_blocks_per_seq;
-  p.num_seqs = static_cast<int32_t>(num_seqs);
-  p.num_tokens = q.dim(0);
-  p.block_size = block_size;
-  p.n_heads = q.dim(1) / head_dim;
-  p.n_kv_heads = n_kv_heads;
-  p.head_dim = head_dim;
-  p.scale = scale;
-  // T > 0, so some sequence has new tokens and (checked above) context_len >= q_len >= 1. A graph's plan
-  // must not depend on the contexts, which change from replay to replay: it plans for the longest context
-  // the block tables can hold (split blocks past a row's last key exit at once).
-  const int64_t max_context_len = impl_->graphs->in_bracket()
-                                      ? std::max<int64_t>(1, int64_t{md.max_blocks_per_seq} * block_size)
-                                      : *std::max_element(md.context_lens.begin(), md.context_lens.end());
-  const AttentionSplitPlan plan = plan_attention_split(impl_->attention_split, p.num_tokens, p.n_heads,
-                                                       max_context_len, block_size, impl_->multiprocessor_count);
-  MetadataStaging& staging = *impl_->staging;
-  staging.begin();
-  const size_t query_start_at = staging.add(md.query_start);
-  const size_t context_lens_at = staging.add(md.context_lens);
-  const size_t block_tables_at = staging.add(md.block_tables);
-  const Impl::OpLaunch op = impl_->enter_op(OpSignature(kAttention)
-                                                .add(q).add(k_cache).add(v_cache).add(out).add(double(scale))
-                                                .add(uint64_t(md.max_blocks_per_seq)).add(uint64_t(num_seqs))
-                                                .add(uint64_t(plan.partition_size)).add(uint64_t(plan.num_partitions)));
-  if (!op.launch) return;
-  p.query_start = reinterpret_cast<const int32_t*>(op.metadata + query_start_at);
-  p.context_lens = reinterpret_cast<const int32_t*>(op.metadata + context_lens_at);
-  p.block_tables = reinterpret_cast<const int32_t*>(op.metadata + block_tables_at);
-  if (plan.num_partitions > 0) {
-    p.partition_size = plan.partition_size;
-    p.num_partitions = plan.num_partitions;
-    const size_t nbytes = paged_attention_scratch_bytes(p.num_tokens, p.n_heads, p.num_partitions, head_dim);
-    void* scratch = impl_->reserve_scratch(impl_->attention_scratch, nbytes);
-    if (scratch == nullptr) return;  // refused capture: the step re-runs eagerly
-    paged_attention_carve_scratch(scratch, p);
-  }
-  launch_paged_attention(p, impl_->stream);
 }
 
 void CudaBackend::silu_mul(const DeviceTensor& gate, const DeviceTensor& up, const DeviceTensor& out) {

@@ -28,6 +28,9 @@ class CudaBackend final : public Backend {
   void copy_to_device(const void* host, const DeviceTensor& dst) override;
   void copy_to_host(const DeviceTensor& src, void* host) override;
   void synchronize() override;
+  // cudaHostRegister / cudaHostUnregister: copy_to_host into page-locked memory runs at the bus's speed.
+  void pin_host_memory(void* host, size_t nbytes) override;
+  void unpin_host_memory(void* host) noexcept override;
   // Accepts 2-D F32, F16, BF16 and Q8_0 weights (linear, embedding) and 1-D F32/F16/BF16 weights.
   Weight prepare_weight(const TensorView& view) override;
   // Whether prepare_weight accepts `view`'s dtype at its rank (a model's weights can be checked before a

@@ -62,6 +62,11 @@ struct PagedAttentionParams {
   float* partial_out = nullptr;            // [T, n_heads, num_partitions, head_dim] sum of weight * v
   float* partial_max = nullptr;            // [T, n_heads, num_partitions] largest score of the partition
   float* partial_sum = nullptr;            // [T, n_heads, num_partitions] sum of exp(score - partial_max)
+  // Tiled (unsplit only: partition_size == 0 and tiles != nullptr; attention_tiles.cuh): one thread block
+  // per (tile, KV head, head chunk), grid [num_tiles, n_kv_heads * head_chunks], sharing every K/V chunk
+  // across the tile's rows and the GQA group's heads. tiles == nullptr: one block per (token, head).
+  const int32_t* tiles = nullptr;          // [num_tiles, 3] (sequence, first row, rows): build_attention_tiles
+  int64_t num_tiles = 0;
 };
 // Bytes of the split scratch for these sizes: partial_out, then partial_max, then partial_sum (each
 // 16-byte aligned); carve it with paged_attention_carve_scratch.
