@@ -137,6 +137,22 @@ TEST_CASE("GraphOpLog refuses a replay that differs from the recording", "[cuda_
   }
 }
 
+TEST_CASE("GraphOpLog refuses spans whose sizes change while their packed total does not", "[cuda_host][graph]") {
+  // The captured kernels read each span at the offset it had when captured. As MetadataStaging packs them
+  // (16-byte aligned), spans of 4 + 20 bytes lie at 0 and 16 (36 bytes) and spans of 20 + 4 bytes at 0 and 32
+  // (36 bytes too): same total, other layout, so the replay must be refused.
+  const std::vector<uint8_t> first(20), second(20);
+  const std::array<SpanRef, 2> recorded = {{{first.data(), 4}, {second.data(), 20}}};
+  const std::array<SpanRef, 2> resized = {{{first.data(), 20}, {second.data(), 4}}};
+  GraphOpLog log;
+  log.record(OpSignature(5).value(), recorded, 36);
+  log.begin_replay();
+  CHECK_FALSE(log.replay(OpSignature(5).value(), resized, 36));
+  log.begin_replay();
+  CHECK(log.replay(OpSignature(5).value(), recorded, 36));
+  CHECK(log.replay_complete());
+}
+
 TEST_CASE("GraphOpLog: an owner op that moves keeps its own slot, and clear() forgets the recording", "[cuda_host][graph]") {
   FakeStep step;
   GraphOpLog log;

@@ -92,8 +92,8 @@ struct CudaBackend::Impl {
   }
 
   // At least `nbytes` of `scratch` for an op about to launch, or nullptr when it would have to grow during a
-  // capture (the captured kernels would keep the old address): the step is refused and re-run eagerly,
-  // which grows it.
+  // capture (the captured kernels would keep the old address): the step is refused and re-run eagerly, and
+  // the key's next (record) step grows it.
   void* reserve_scratch(DeviceScratch& scratch, size_t nbytes) {
     if (nbytes > scratch.capacity()) {
       if (graphs->mode() == StepGraphs::Mode::kCapture) {

@@ -53,6 +53,9 @@ std::optional<GraphOpLog::Slot> GraphOpLog::replay(uint64_t signature, std::span
   const LoggedOp& op = ops_[cursor_];
   if (op.signature != signature || op.nbytes != nbytes || op.num_spans != spans.size()) return std::nullopt;
   const Spans packed = pack_spans(spans);
+  // The captured kernels read each span at the offset it had then: equal totals may hide another layout.
+  for (size_t i = 0; i < spans.size(); ++i)
+    if (spans_[cursor_][i].nbytes != packed[i].nbytes) return std::nullopt;
   // A shared slot holds the owner's bytes of this step: valid only if this op still reads the same memory.
   if (op.shares >= 0 && spans_[static_cast<size_t>(op.shares)] != packed) return std::nullopt;
   spans_[cursor_] = packed;

@@ -79,8 +79,8 @@ class GraphOpLog {
 
   // Replaying: a later step is checked against the log op by op.
   void begin_replay() { cursor_ = 0; }
-  // The slot of the next op, or nullopt when the op differs from the logged one (another signature or size,
-  // more ops than logged, or spans that no longer alias the op it shared a slot with).
+  // The slot of the next op, or nullopt when the op differs from the logged one (another signature, size or
+  // span sizes, more ops than logged, or spans that no longer alias the op it shared a slot with).
   std::optional<Slot> replay(uint64_t signature, std::span<const SpanRef> spans, size_t nbytes);
   // Whether the replaying step issued exactly the logged ops.
   bool replay_complete() const { return cursor_ == ops_.size(); }

@@ -85,8 +85,13 @@ void StepGraphs::begin(uint64_t key, uint64_t epoch) {
     mode_ = Mode::kReplay;
     return;
   }
-  // Thread-local mode: another thread's CUDA calls are not affected, this thread's unsafe calls fail.
-  ES_CUDA_CHECK(cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal));
+  // Thread-local mode: another thread's CUDA calls are not affected, this thread's unsafe calls fail. A
+  // capture that cannot start refuses the step (it runs eagerly) rather than failing it.
+  if (cudaStreamBeginCapture(stream_, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+    cudaGetLastError();
+    mode_ = Mode::kRefused;
+    return;
+  }
   capturing_ = true;
   detail::capturing_graph() = true;
   mode_ = Mode::kCapture;
