@@ -168,7 +168,10 @@ TEST_CASE("cuda graphs: padded decode steps replay and match eager steps", "[cud
 TEST_CASE("cuda graphs: a step that differs from its recording is refused and runs eagerly", "[cuda][graph]") {
   TinyModel model("qwen3-tied");
   Runners r(model, DType::F32);
-  std::vector<TestSequence> seqs = make_sequences({20, 31}, static_cast<int32_t>(r.vocab));
+  // Prompts of 20 and 23 tokens: through all 9 decode steps the contexts stay within 21 .. 32 tokens (2 blocks),
+  // so every step has the one key B = 2, W = 2 (a prompt of 31 crosses into 3 blocks, W = 4, at the second step,
+  // and the first decode step would record another key).
+  std::vector<TestSequence> seqs = make_sequences({20, 23}, static_cast<int32_t>(r.vocab));
   r.step(seqs, {0, 1}, 1e-8, "prefill");
   for (int i = 0; i < 4; ++i) r.step(seqs, {0, 1}, 1e-8, "decode " + std::to_string(i));  // record, capture, replay
   cuda::CudaBackend::GraphStats before = r.graph_gpu.graph_stats();
@@ -218,4 +221,26 @@ TEST_CASE("cuda graphs: a bracket cancelled while recording or capturing leaves 
   CHECK(stats.replayed == 2);
   CHECK(stats.refused == 0);
   CHECK(stats.num_graphs == 1);
+}
+
+TEST_CASE("cuda graphs: a scratch buffer that moves makes the next replay capture again", "[cuda][graph]") {
+  // Graphs bake in the split-attention scratch's address; an eager step that grows it bumps the backend's
+  // memory epoch, and the key's next step must capture afresh (not replay a graph reading freed memory).
+  TinyModel model("qwen3-tied");
+  Runners r(model, DType::F32);
+  std::vector<TestSequence> seqs = make_sequences({20, 23, 40}, static_cast<int32_t>(r.vocab));
+  r.step(seqs, {0, 1}, 1e-8, "prefill");
+  for (int i = 0; i < 4; ++i) r.step(seqs, {0, 1}, 1e-8, "decode " + std::to_string(i));  // record, capture, replay
+  const cuda::CudaBackend::GraphStats before = r.graph_gpu.graph_stats();
+  REQUIRE(before.replayed == 2);
+  // A prefill split into one-block partitions needs a split scratch of T x heads x partitions vectors: it grows.
+  for (cuda::CudaBackend* gpu : {&r.eager_gpu, &r.graph_gpu}) gpu->set_attention_split({cuda::AttentionSplitMode::kAlways, 16, 2});
+  r.step(seqs, {2}, 1e-8, "prefill with a growing split scratch");
+  for (cuda::CudaBackend* gpu : {&r.eager_gpu, &r.graph_gpu}) gpu->set_attention_split({});
+  for (int i = 0; i < 2; ++i) r.step(seqs, {0, 1}, 1e-8, "after the scratch moved " + std::to_string(i));
+  const cuda::CudaBackend::GraphStats after = r.graph_gpu.graph_stats();
+  CHECK(after.recorded == before.recorded);
+  CHECK(after.captured == before.captured + 1);
+  CHECK(after.replayed == before.replayed + 1);
+  CHECK(after.refused == 0);
 }
