@@ -34,16 +34,19 @@ struct SpanRef {
 // Most spans one op uploads (attention: query_start, context_lens, block_tables).
 inline constexpr size_t kMaxOpSpans = 4;
 
-// FNV-1a over the values an op bakes into its launches (op kind, tensor addresses and shapes, scalars,
-// metadata sizes, launch plans).
+// A hash of the values an op bakes into its launches (op kind, tensor addresses and shapes, scalars,
+// metadata sizes, launch plans). Every op of every step computes one, so it takes a value a word at a time:
+// each word is scrambled on its own (splitmix64's finalizer), then folded in FNV-style with one multiply.
 class OpSignature {
  public:
   explicit OpSignature(uint64_t op_kind) { add(op_kind); }
   OpSignature& add(uint64_t value) {
-    for (int i = 0; i < 8; ++i) {
-      hash_ ^= (value >> (8 * i)) & 0xffu;
-      hash_ *= 1099511628211ull;
-    }
+    value ^= value >> 30;
+    value *= 0xbf58476d1ce4e5b9ull;
+    value ^= value >> 27;
+    value *= 0x94d049bb133111ebull;
+    value ^= value >> 31;
+    hash_ = (hash_ ^ value) * 1099511628211ull;
     return *this;
   }
   OpSignature& add(const void* pointer) { return add(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(pointer))); }
